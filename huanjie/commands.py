@@ -1,0 +1,2 @@
+"""Commands registered by each feature module (serve, scheduler, sweep, report, import)."""
+from __future__ import annotations

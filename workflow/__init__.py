@@ -1,0 +1,1 @@
+"""Huanjie domain core: rule sets, machines, guards, rounds, persistence adapter and services."""

@@ -1,0 +1,143 @@
+"""What every service shares: scope checks in SQL, loaders that hide what is out of scope, the audit row."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import Session
+
+from ..auth import Actor
+from ..clock import now
+from ..errors import InvalidRequest, NotFound
+from ..models import AuditEvent, Community, Election, Region
+
+
+def community_scope(actor: Actor) -> ColumnElement[bool]:
+    """An SQL condition limiting communities to the actor's region subtree."""
+    if actor.scope_id is None:
+        return true() if actor.is_admin else Community.id < 0
+    column = {"province": Community.province_id, "city": Community.city_id,
+              "county": Community.county_id, "street": Community.street_id}[actor.scope_level or "province"]
+    return column == actor.scope_id
+
+
+def region_scope(actor: Actor) -> ColumnElement[bool]:
+    """An SQL condition limiting regions to the actor's subtree (the scope region included)."""
+    if actor.scope_id is None:
+        return true() if actor.is_admin else Region.id < 0
+    column = {"province": Region.province_id, "city": Region.city_id,
+              "county": Region.county_id, "street": Region.id}[actor.scope_level or "province"]
+    return column == actor.scope_id
+
+
+def in_scope(actor: Actor, community: Community) -> bool:
+    """Return whether a loaded community lies inside the actor's scope."""
+    if actor.scope_id is None:
+        return actor.is_admin
+    return getattr(community, f"{actor.scope_level}_id") == actor.scope_id
+
+
+def region_in_scope(actor: Actor, region: Region) -> bool:
+    """Return whether a loaded region lies inside the actor's scope."""
+    if actor.scope_id is None:
+        return actor.is_admin
+    if actor.scope_level == "street":
+        return region.id == actor.scope_id
+    return getattr(region, f"{actor.scope_level}_id") == actor.scope_id
+
+
+def get_election(s: Session, actor: Actor, election_id: Any, for_update: bool = False) -> Election:
+    """Load an election the actor may see, or raise NotFound (missing and out of scope look the same)."""
+    try:
+        eid = int(election_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    stmt = select(Election).join(Community).where(Election.id == eid, community_scope(actor))
+    if for_update and s.bind is not None and s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=Election)
+    election = s.scalars(stmt).first()
+    if election is None:
+        raise NotFound()
+    return election
+
+
+def get_community(s: Session, actor: Actor, code: Any) -> Community:
+    """Load a community by code inside the actor's scope, or raise NotFound."""
+    c = s.scalars(select(Community).where(Community.code == str(code), community_scope(actor))).first()
+    if c is None:
+        raise NotFound()
+    return c
+
+
+def get_region(s: Session, actor: Actor, code: Any) -> Region:
+    """Load a region by code inside the actor's scope, or raise NotFound."""
+    r = s.scalars(select(Region).where(Region.code == str(code), region_scope(actor))).first()
+    if r is None:
+        raise NotFound()
+    return r
+
+
+def audit(s: Session, actor: Actor, action: str, *, election: Optional[Election] = None,
+          community_id: Optional[int] = None, from_state: Optional[str] = None,
+          to_state: Optional[str] = None, trigger: Optional[str] = None, note: Optional[str] = None,
+          data: Optional[dict[str, Any]] = None) -> AuditEvent:
+    """Append one row to the history."""
+    row = AuditEvent(at=now(), actor_id=actor.user_id, actor=actor.username, action=action,
+                     election_id=election.id if election is not None else None,
+                     community_id=community_id if community_id is not None else
+                     (election.community_id if election is not None else None),
+                     from_state=from_state, to_state=to_state, trigger=trigger, note=note, data=data or {})
+    s.add(row)
+    return row
+
+
+def parse_date(value: Any, name: str, required: bool = True) -> Optional[dt.date]:
+    """Parse YYYY-MM-DD or raise InvalidRequest naming the field."""
+    if value is None or value == "":
+        if required:
+            raise InvalidRequest.one(name, "is required", "必填")
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidRequest.one(name, "must be a valid date YYYY-MM-DD", "必须是有效日期（YYYY-MM-DD）")
+
+
+def require_text(value: Any, name: str, max_len: int = 2000, required: bool = True) -> Optional[str]:
+    """Return stripped text, or raise InvalidRequest when missing, not a string or too long."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidRequest.one(name, "is required", "必填")
+        return None
+    if not isinstance(value, str):
+        raise InvalidRequest.one(name, "must be a string", "必须是文本")
+    if len(value) > max_len:
+        raise InvalidRequest.one(name, f"must be at most {max_len} characters", f"不能超过{max_len}个字符")
+    return value.strip()
+
+
+def require_int(value: Any, name: str, minimum: int = 0, maximum: int = 10**9) -> int:
+    """Return an integer in range, or raise InvalidRequest."""
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
+        raise InvalidRequest.one(name, f"must be an integer from {minimum} to {maximum}",
+                                 f"必须是{minimum}到{maximum}之间的整数")
+    return value
+
+
+def require_bool(value: Any, name: str) -> bool:
+    """Return a boolean, or raise InvalidRequest."""
+    if not isinstance(value, bool):
+        raise InvalidRequest.one(name, "must be true or false", "必须为 true 或 false")
+    return value
+
+
+def require_choice(value: Any, name: str, choices: tuple[str, ...] | list[str]) -> str:
+    """Return one of choices, or raise InvalidRequest listing them."""
+    if value not in choices:
+        raise InvalidRequest.one(name, f"must be one of {', '.join(choices)}", f"必须是以下之一：{'、'.join(choices)}")
+    return str(value)

@@ -1,0 +1,214 @@
+"""Firing triggers: the snapshot the guards read, due dates, side effects, all in one transaction."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import guards as G
+from ..facts import FACTS
+from ..auth import Actor, may_fire
+from ..clock import now, today
+from ..db import UnitOfWork
+from ..errors import Forbidden, GuardsFailed, InvalidRequest, InvalidTrigger, VersionConflict
+from ..machines import ALL_TRIGGERS, DEFINITIONS, runner
+from ..machines.base import LEAVING
+from ..models import (Candidate, Certificate, Community, CommunityOrder, Complaint, Election, Fact,
+                      Round)
+from ..ruleset import get_rule_set
+from .common import audit, get_election, parse_date, require_text
+
+BLOCKING_CATEGORIES = ("bribery", "improper_competition")
+REENTRY_TRIGGERS = ("another_round", "revote", "void_result")
+
+
+def effective_order(s: Session, election: Election) -> str:
+    """Return the community's order override in this campaign, or the campaign default."""
+    override = s.get(CommunityOrder, (election.campaign_id, election.community_id))
+    return override.order if override else election.campaign.order
+
+
+def other_election(s: Session, election: Election) -> Optional[Election]:
+    """Return the community's other election in the same campaign."""
+    return s.scalars(select(Election).where(
+        Election.campaign_id == election.campaign_id, Election.community_id == election.community_id,
+        Election.body != election.body)).first()
+
+
+def _reached_state(e: Optional[Election]) -> Optional[str]:
+    if e is None:
+        return None
+    return e.suspended_from if e.state == "suspended" else e.state
+
+
+def candidate_views(s: Session, election_id: int) -> tuple[G.CandidateView, ...]:
+    """Return the guards' view of an election's candidates."""
+    certified = set(s.scalars(select(Certificate.candidate_id).where(
+        Certificate.election_id == election_id, Certificate.revoked_at.is_(None))))
+    rows = s.scalars(select(Candidate).where(Candidate.election_id == election_id).order_by(Candidate.id))
+    return tuple(G.CandidateView(
+        id=c.id, name=c.name, post=c.post, full_member=c.full_member, party_member=c.party_member,
+        qualified=c.qualified, on_election_committee=c.on_election_committee, presented=c.presented,
+        withdrawn=c.withdrawn, disqualified=c.disqualified, voided=c.voided, elected=c.elected,
+        certified=c.id in certified) for c in rows)
+
+
+def snapshot(s: Session, election: Election, with_other: bool = True) -> G.GuardContext:
+    """Build the read-only context the guards evaluate."""
+    community: Community = election.community
+    facts = {f.key: f.value for f in s.scalars(select(Fact).where(Fact.election_id == election.id))}
+    rounds = tuple(G.RoundView(r.id, r.kind, r.valid, tuple(r.problems or ())) for r in s.scalars(
+        select(Round).where(Round.election_id == election.id, Round.superseded.is_(False)).order_by(Round.id)))
+    blocking = frozenset(s.scalars(select(Complaint.candidate_id).where(
+        Complaint.election_id == election.id, Complaint.resolved_at.is_(None),
+        Complaint.category.in_(BLOCKING_CATEGORIES), Complaint.candidate_id.is_not(None))))
+    other = other_election(s, election) if with_other else None
+    return G.GuardContext(
+        body=election.body, state=election.state, rules=get_rule_set(election.campaign.rule_set),
+        facts=facts, seats={k: int(v) for k, v in (election.seats or {}).items()},
+        candidates=candidate_views(s, election.id), rounds=rounds,
+        key_difficult=community.key_difficult, village_converted=community.village_converted,
+        collective_reform_done=community.collective_reform_done, village_law=election.village_law,
+        party_org_type=community.party_org_type, order=effective_order(s, election),
+        other_state=_reached_state(other), blocking_complaints=blocking)
+
+
+def due_for(election: Election, state: str, entered: dt.date) -> Optional[dt.date]:
+    """Return the due date of a state: the campaign's, handover within the rule set's days, closed none."""
+    if state == "closed":
+        return None
+    if state == "suspended":
+        return election.review_on
+    raw = (election.campaign.due or {}).get(state)
+    due = dt.date.fromisoformat(raw) if raw else None
+    if state == "handover":
+        limit = entered + dt.timedelta(days=get_rule_set(election.campaign.rule_set).handover_days)
+        due = min(due, limit) if due else limit
+    if due is not None and election.due_shift_days:
+        due += dt.timedelta(days=election.due_shift_days)
+    return due
+
+
+def reentry_fact_keys(body: str, state: str) -> set[str]:
+    """Return the fact keys read in a state and every later state (cleared when the state is re-entered)."""
+    definition = DEFINITIONS[body]
+    keys: set[str] = set()
+    for st in definition.states_from(state):
+        trig = LEAVING.get(st)
+        if trig:
+            keys.update(c for c in definition.guards(trig) if c in FACTS)
+    return keys
+
+
+def clear_facts_from(s: Session, actor: Actor, election: Election, state: str) -> list[str]:
+    """Clear the facts of state and later states; the history keeps their values."""
+    keys = reentry_fact_keys(election.body, state)
+    rows = list(s.scalars(select(Fact).where(Fact.election_id == election.id, Fact.key.in_(keys))))
+    if rows:
+        audit(s, actor, "facts_cleared", election=election,
+              data={"facts": {f.key: f.value for f in rows}, "reason": f"re-entered {state}"})
+        s.execute(delete(Fact).where(Fact.id.in_([f.id for f in rows])))
+    return sorted(f.key for f in rows)
+
+
+def parse_trigger_request(trigger: Any, note: Any, review_on: Any) -> tuple[str, Optional[str], Optional[dt.date]]:
+    """Check the body of a transition request (400s before any 409)."""
+    if not isinstance(trigger, str) or trigger not in ALL_TRIGGERS:
+        raise InvalidRequest.one("trigger", "is not a known trigger", "不是已知的操作")
+    note_text = require_text(note, "note", 2000, required=trigger == "suspend")
+    review = parse_date(review_on, "review_on", required=False)
+    if review is not None and trigger != "suspend":
+        raise InvalidRequest.one("review_on", "is only for suspend", "仅用于暂停")
+    return trigger, note_text, review
+
+
+def available(definition_body: str, ctx: G.GuardContext, election: Election) -> list[dict[str, Any]]:
+    """Return the triggers offered from the current state (void_result never; village law only where it applies)."""
+    definition = DEFINITIONS[definition_body]
+    out, seen = [], set()
+    for t in definition.triggers_from(election.state):
+        name = t["trigger"]
+        if name in definition.internal or name in seen:
+            continue
+        if "resumes_to" in t and t["resumes_to"] != election.suspended_from:
+            continue
+        if name == "apply_village_law" and not G.village_law_applicable(ctx):
+            continue
+        seen.add(name)
+        out.append(t)
+    return out
+
+
+def fire_trigger(uow: UnitOfWork, actor: Actor, election_id: Any, trigger: Any, version: Any,
+                 note: Any = None, review_on: Any = None) -> Election:
+    """Fire a trigger on an election: checks in contract order, then state, side records and audit atomically."""
+    s = uow.session
+    election = get_election(s, actor, election_id, for_update=True)
+    trigger, note_text, review = parse_trigger_request(trigger, note, review_on)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise InvalidRequest.one("version", "must be an integer", "必须是整数")
+    definition = DEFINITIONS[election.body]
+    if trigger in definition.internal or not runner(election.body).can_fire(election.state, trigger):
+        raise InvalidTrigger()
+    if trigger == "resume" and election.suspended_from is None:
+        raise InvalidTrigger()
+    if not may_fire(actor, trigger):
+        raise Forbidden()
+    if election.version != version:
+        raise VersionConflict()
+    ctx = snapshot(s, election)
+    _apply(s, actor, election, trigger, ctx, note_text, review)
+    return election
+
+
+def _apply(s: Session, actor: Actor, election: Election, trigger: str, ctx: G.GuardContext,
+           note: Optional[str], review: Optional[dt.date], data: Optional[dict[str, Any]] = None) -> None:
+    """Run the shared machine and the side effects of one transition; flush to check the version."""
+    codes = DEFINITIONS[election.body].guards(trigger)
+    failing = G.unmet(codes, ctx)
+    if failing:
+        raise GuardsFailed(failing)
+    source = election.state
+    dest = runner(election.body).fire(source, trigger, lambda _t: not G.unmet(codes, ctx),
+                                      resumes_to=election.suspended_from)
+    if dest is None:  # the machine refused although the guards held: treat as invalid
+        raise InvalidTrigger()
+    day = today()
+    rules = get_rule_set(election.campaign.rule_set)
+    extra: dict[str, Any] = dict(data or {})
+    if trigger == "suspend":
+        election.suspended_from, election.suspended_on = source, day
+        election.review_on = review or day + dt.timedelta(days=rules.suspension_review_days)
+        extra["review_on"] = election.review_on.isoformat()
+    elif trigger == "resume":
+        spent = (day - (election.suspended_on or day)).days
+        election.due_shift_days += spent
+        extra["days_suspended"] = spent
+        election.suspended_from = election.suspended_on = election.review_on = None
+    elif trigger == "apply_village_law":
+        election.village_law = True
+    if trigger in REENTRY_TRIGGERS:
+        election.round_permit = "revote" if trigger == "revote" else "another"
+        extra["facts_cleared"] = clear_facts_from(s, actor, election, dest)
+    if dest != source and trigger not in ("suspend", "resume"):
+        election.due_shift_days = 0
+    election.state = dest
+    if dest != source or trigger in REENTRY_TRIGGERS:
+        election.state_entered_at = now()
+    election.due_on = due_for(election, dest, day)
+    election.updated_at = now()
+    audit(s, actor, "transition", election=election, from_state=source, to_state=dest, trigger=trigger,
+          note=note, data=extra)
+    try:
+        s.flush()
+    except StaleDataError:
+        raise VersionConflict() from None
+
+
+def fire_internal(s: Session, actor: Actor, election: Election, trigger: str, note: Optional[str],
+                  data: dict[str, Any]) -> None:
+    """Fire a trigger the engine fires itself (void_result from a complaint's resolution)."""
+    _apply(s, actor, election, trigger, snapshot(s, election), note, None, data)
