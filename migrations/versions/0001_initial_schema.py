@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 17:56:14.738446
+Create Date: 2026-11-25 17:58:51.036141
 """
 from alembic import op
 import sqlalchemy as sa
