@@ -82,3 +82,8 @@ def demo_cmd(communities: int, seed: int) -> None:
 
 # commands that live with their own feature
 from . import commands  # noqa: E402,F401
+
+
+if __name__ == "__main__":  # `python -m huanjie.cli`: run the real module so feature commands are registered
+    from huanjie.cli import main as _main
+    _main()

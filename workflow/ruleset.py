@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 RULESET_DIR = Path(__file__).parent / "rulesets"
+#: extra rule-set folders (a second rule set needs only a new file): HUANJIE_RULESET_PATH (os.pathsep-separated)
+#: and folders registered at run time with register_rule_set_dir(); the shipped folder is searched first
+RULESET_PATH_ENV = "HUANJIE_RULESET_PATH"
+_EXTRA_DIRS: list[Path] = []
 MODES = ("direct", "household", "representative")
 ORG_TYPES = ("committee", "general_branch", "branch")
 
@@ -227,14 +232,41 @@ def load_rule_set_file(path: Path) -> RuleSet:
     return rules
 
 
+def rule_set_dirs() -> list[Path]:
+    """Return the folders searched for rule sets: shipped, registered, then HUANJIE_RULESET_PATH."""
+    env = [Path(p) for p in os.environ.get(RULESET_PATH_ENV, "").split(os.pathsep) if p.strip()]
+    out: list[Path] = []
+    for folder in (RULESET_DIR, *_EXTRA_DIRS, *env):
+        if folder not in out:
+            out.append(folder)
+    return out
+
+
+def register_rule_set_dir(path: str | Path) -> None:
+    """Add a folder of rule-set files (each `<name>.json`), searched after the shipped one."""
+    folder = Path(path)
+    if folder not in _EXTRA_DIRS:
+        _EXTRA_DIRS.append(folder)
+    get_rule_set.cache_clear()
+
+
+def _rule_set_files() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for folder in rule_set_dirs():
+        for path in sorted(folder.glob("*.json")):
+            found.setdefault(path.stem, path)
+    return found
+
+
 def available_rule_sets() -> list[str]:
-    """Return the names of the rule sets shipped with the package."""
-    return sorted(p.stem for p in RULESET_DIR.glob("*.json"))
+    """Return the names of the rule sets shipped with the package or found in the extra folders."""
+    return sorted(_rule_set_files())
 
 
 @lru_cache(maxsize=32)
 def get_rule_set(name: str) -> RuleSet:
     """Return the named rule set, loaded once per process."""
-    if name not in available_rule_sets():
-        raise RuleSetError(f"unknown rule set '{name}' (available: {', '.join(available_rule_sets())})")
-    return load_rule_set_file(RULESET_DIR / f"{name}.json")
+    files = _rule_set_files()
+    if name not in files:
+        raise RuleSetError(f"unknown rule set '{name}' (available: {', '.join(sorted(files))})")
+    return load_rule_set_file(files[name])

@@ -16,7 +16,8 @@ from .clock import today
 from .db import UnitOfWork
 from .machines import MAIN_PATH
 from .models import Candidate, Election
-from .services.election_data import add_candidate, issue_certificate, record_fact, record_round, set_seats
+from .services.election_data import (add_candidate, issue_certificate, record_fact, record_facts, record_round,
+                                     set_seats)
 from .services.elections import fire_trigger, snapshot
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
@@ -44,8 +45,7 @@ class Walker:
         self.serial = 0
 
     def facts(self, election: Election, keys: tuple[str, ...] | list[str], actor: Optional[Actor] = None) -> None:
-        for key in keys:
-            record_fact(self.uow, actor or self.actor, election.id, key, True)
+        record_facts(self.uow, actor or self.actor, election.id, {key: True for key in keys})
 
     def fire(self, election: Election, trigger: str, actor: Optional[Actor] = None) -> None:
         fire_trigger(self.uow, actor or self.actor, election.id, trigger, election.version)
@@ -145,7 +145,7 @@ class Walker:
                 if i < seats:  # winners: a clear majority, distinct counts so no tie at the last seat
                     votes[str(c.id)] = valid_ballots * (56 + seats - i) // 100
                 else:
-                    votes[str(c.id)] = valid_ballots * 40 // (100 * losers) - i
+                    votes[str(c.id)] = max(valid_ballots * 40 // (100 * losers) - i, 0)
         return record_round(self.uow, self.actor, e.id, {
             "kind": kind, "expected": expected, "present": present, "ballots_issued": base,
             "ballots_returned": base, "ballots_invalid": invalid, "votes": votes})

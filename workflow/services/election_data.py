@@ -30,23 +30,37 @@ BOOL_FIELDS = ("party_member", "full_member", "qualified", "on_election_committe
 def record_fact(uow: UnitOfWork, actor: Actor, election_id: Any, key: Any, value: Any,
                 note: Any = None) -> Fact:
     """Record, change or retract (null) a fact; refused once the election is closed."""
+    return record_facts(uow, actor, election_id, {key: value}, note)[0]
+
+
+def record_facts(uow: UnitOfWork, actor: Actor, election_id: Any, values: dict[Any, Any],
+                 note: Any = None) -> list[Fact]:
+    """Record several facts at once (one form, one check of scope and role); each gets its own history row."""
     s = uow.session
     election = get_election(s, actor, election_id, for_update=True)
-    stored = parse_fact_value(election.body, str(key), value)
+    if not isinstance(values, dict) or not values:
+        raise InvalidRequest.one("facts", "name at least one fact", "至少填写一项")
+    stored = {str(k): parse_fact_value(election.body, str(k), v) for k, v in values.items()}
     note_text = require_text(note, "note", 2000, required=False)
-    require(may_record_fact(actor, str(key)))
+    require(all(may_record_fact(actor, k) for k in stored))
     if election.state == "closed":
         raise InvalidState("facts cannot change once the election is closed", "选举已完成，不能再修改")
-    fact = s.scalars(select(Fact).where(Fact.election_id == election.id, Fact.key == key)).first()
-    previous = fact.value if fact else None
-    if fact is None:
-        fact = Fact(election_id=election.id, key=str(key))
-        s.add(fact)
-    fact.value, fact.note, fact.recorded_by, fact.recorded_at = stored, note_text, actor.user_id, now()
-    audit(s, actor, "fact_recorded", election=election, note=note_text,
-          data={"key": key, "value": stored, "previous": previous})
+    existing = {f.key: f for f in s.scalars(select(Fact).where(Fact.election_id == election.id,
+                                                               Fact.key.in_(list(stored))))}
+    out = []
+    stamp = now()
+    for key, value in stored.items():
+        fact = existing.get(key)
+        previous = fact.value if fact else None
+        if fact is None:
+            fact = Fact(election_id=election.id, key=key)
+            s.add(fact)
+        fact.value, fact.note, fact.recorded_by, fact.recorded_at = value, note_text, actor.user_id, stamp
+        audit(s, actor, "fact_recorded", election=election, note=note_text,
+              data={"key": key, "value": value, "previous": previous})
+        out.append(fact)
     s.flush()
-    return fact
+    return out
 
 
 def parse_seats(body: str, raw: Any) -> dict[str, int]:

@@ -1,0 +1,4 @@
+"""Allow `python -m huanjie`."""
+from .cli import main
+
+main()

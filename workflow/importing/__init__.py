@@ -1,0 +1,1 @@
+"""Data exchange: streaming readers for CSV / XLSX, column specifications and per-kind importers."""
