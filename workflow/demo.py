@@ -199,7 +199,8 @@ def _pick_targets(rng: random.Random) -> tuple[str, str]:
     party = rng.choices(MAIN, [w for _, w in TARGETS])[0]
     if MAIN.index(party) < MAIN.index("certification"):
         # party first: the residents' election cannot open voting before the party election is certified
-        residents = MAIN[max(0, min(MAIN.index(party), MAIN.index("candidate_meeting")) - rng.choice((0, 1)))]
+        residents = MAIN[max(0, min(MAIN.index(party), MAIN.index("candidate_meeting"))
+                             - (1 if rng.random() < 0.15 else 0))]
     else:
         residents = rng.choices(MAIN, [w for _, w in TARGETS])[0]
     return party, residents

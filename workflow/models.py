@@ -156,7 +156,6 @@ class Election(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
     campaign: Mapped[Campaign] = relationship()
     community: Mapped[Community] = relationship()
-    __mapper_args__ = {"version_id_col": version}
 
 
 class Fact(Base):

@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import guards as G
 from ..facts import FACTS
 from ..auth import Actor, may_fire
-from ..clock import now, today
+from ..clock import SHANGHAI, now, today
 from ..db import UnitOfWork
 from ..errors import Forbidden, GuardsFailed, InvalidRequest, InvalidTrigger, VersionConflict
 from ..machines import ALL_TRIGGERS, DEFINITIONS, runner
@@ -193,19 +193,28 @@ def _apply(s: Session, actor: Actor, election: Election, trigger: str, ctx: G.Gu
     if trigger in REENTRY_TRIGGERS:
         election.round_permit = "revote" if trigger == "revote" else "another"
         extra["facts_cleared"] = clear_facts_from(s, actor, election, dest)
-    if dest != source and trigger not in ("suspend", "resume"):
+    moved_on = dest != source and trigger not in ("suspend", "resume")
+    if moved_on:
         election.due_shift_days = 0
     election.state = dest
-    if dest != source or trigger in REENTRY_TRIGGERS:
+    if moved_on or trigger in REENTRY_TRIGGERS:
         election.state_entered_at = now()
-    election.due_on = due_for(election, dest, day)
+    entered = election.state_entered_at.astimezone(SHANGHAI).date() if election.state_entered_at else day
+    election.due_on = due_for(election, dest, entered)
     election.updated_at = now()
+    _bump_version(s, election)
     audit(s, actor, "transition", election=election, from_state=source, to_state=dest, trigger=trigger,
           note=note, data=extra)
-    try:
-        s.flush()
-    except StaleDataError:
-        raise VersionConflict() from None
+    s.flush()
+
+
+def _bump_version(s: Session, election: Election) -> None:
+    """The optimistic lock: only a transition moves the version, and only from the version that was read."""
+    result = s.execute(update(Election).where(Election.id == election.id, Election.version == election.version)
+                       .values(version=Election.version + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise VersionConflict()
+    set_committed_value(election, "version", election.version + 1)
 
 
 def fire_internal(s: Session, actor: Actor, election: Election, trigger: str, note: Optional[str],

@@ -1,0 +1,86 @@
+"""The server-rendered web UI for street cadres and supervisors (blueprint "ui").
+
+Other features add pages by registering their own blueprint, extending ``base.html`` and appending
+to :data:`NAV_EXTRA` to get a link in the navigation bar::
+
+    from flask_babel import lazy_gettext as _l
+    from web.ui import NAV_EXTRA
+    NAV_EXTRA.append(("reports.index", _l("Reports"), ("supervisor", "admin")))
+
+Each entry is ``(endpoint, label, roles)``; ``roles`` is a tuple of role names, or ``None`` for every
+signed-in user. Entries whose endpoint is not registered on the app are skipped.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from flask import Blueprint, Flask, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import DomainError, Forbidden, NotFound
+
+#: extra navigation links: (endpoint, label, roles or None for everyone)
+NAV_EXTRA: list[tuple[str, Any, Optional[tuple[str, ...]]]] = []
+
+bp = Blueprint("ui", __name__, template_folder="../templates", static_folder="../static",
+               static_url_path="/static")
+
+PUBLIC_ENDPOINTS = {"ui.login", "ui.language", "ui.static"}
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, the user loader, template helpers and the translation catalogues."""
+    from . import admin, auth, diagram, elections, i18n, records, supervise, worklist  # noqa: F401
+    i18n.ensure_catalogues(app)
+    auth.init_login(app)
+    i18n.init_jinja(app)
+    app.register_blueprint(bp)
+    app.config.setdefault("UI_PER_PAGE", 25)
+
+
+@bp.before_request
+def _require_login() -> Any:
+    """Every page except the login page needs a signed-in user."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    from flask import redirect
+    target = request.path + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else "")
+    return redirect(url_for("ui.login", next=target))
+
+
+def _error_page(status: int, title: str, message: str) -> Any:
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+@bp.errorhandler(NotFound)
+def _not_found(_exc: DomainError) -> Any:
+    from flask_babel import gettext as _
+    return _error_page(404, _("Not found"), _("This page does not exist, or it lies outside your area."))
+
+
+@bp.errorhandler(Forbidden)
+def _forbidden(_exc: DomainError) -> Any:
+    from flask_babel import gettext as _
+    return _error_page(403, _("Not allowed"), _("Your role may not do this."))
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(_exc: CSRFError) -> Any:
+    from flask_babel import gettext as _
+    return _error_page(400, _("The form has expired"),
+                       _("For your safety the form could not be accepted. Go back, reload the page and try again."))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Any:
+    from flask_babel import gettext as _
+    code = exc.code or 500
+    if code == 404:
+        return _not_found(NotFound())
+    if code == 403:
+        return _forbidden(Forbidden())
+    if code == 413:
+        return _error_page(413, _("Too large"), _("What you sent is too large."))
+    return _error_page(code, _("Something went wrong"), _("The request could not be handled."))
