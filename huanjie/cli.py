@@ -74,7 +74,10 @@ def demo_cmd(communities: int, seed: int) -> None:
     from workflow.schema import upgrade
     db = database()
     upgrade(db.engine)
-    logins = load_demo(db, communities=communities, seed=seed, echo=click.echo)
+    try:
+        logins = load_demo(db, communities=communities, seed=seed, echo=click.echo)
+    except ValueError as exc:
+        fail(str(exc))
     click.echo("\nDemo logins (username / password / role / scope):")
     for row in logins:
         click.echo("  " + "  ".join(row))
