@@ -24,20 +24,23 @@ from workflow.errors import DomainError, Forbidden, NotFound
 #: extra navigation links: (endpoint, label, roles or None for everyone)
 NAV_EXTRA: list[tuple[str, Any, Optional[tuple[str, ...]]]] = []
 
-bp = Blueprint("ui", __name__, template_folder="../templates", static_folder="../static",
-               static_url_path="/static")
+bp = Blueprint("ui", __name__)  # templates in web/templates, static files in web/static (the app's own)
 
-PUBLIC_ENDPOINTS = {"ui.login", "ui.language", "ui.static"}
+PUBLIC_ENDPOINTS = {"ui.login", "ui.language"}
 
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the user loader, template helpers and the translation catalogues."""
-    from . import admin, auth, diagram, elections, i18n, records, supervise, worklist  # noqa: F401
+    from . import (admin, admin_campaigns, auth, complaints, diagram, elections, i18n, records,  # noqa: F401
+                   supervise, worklist)
     i18n.ensure_catalogues(app)
     auth.init_login(app)
     i18n.init_jinja(app)
     app.register_blueprint(bp)
     app.config.setdefault("UI_PER_PAGE", 25)
+    # pages that match no route (the API answers its own paths in JSON before this runs)
+    app.register_error_handler(404, lambda exc: _http_error(exc))
+    app.register_error_handler(405, lambda exc: _http_error(exc))
 
 
 @bp.before_request

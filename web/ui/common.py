@@ -87,10 +87,6 @@ class Problem:
         return loose
 
 
-def form_errors_problem(form: FlaskForm) -> None:
-    """Nothing to do: WTForms keeps its own errors next to each field (kept for symmetry)."""
-
-
 def is_safe_next(target: Optional[str]) -> bool:
     """Allow only same-host relative paths (no scheme, no host, no '//' or backslash tricks)."""
     if not target or not isinstance(target, str) or len(target) > 2000:
@@ -114,15 +110,16 @@ def page_number() -> int:
 class Pager:
     """Pagination numbers and links for a list page."""
 
-    def __init__(self, total: int, page: int, per_page: int, endpoint: str, **args: Any) -> None:
-        self.total, self.per_page = total, per_page
+    def __init__(self, total: int, page: int, per_page: int, endpoint: str, param: str = "page",
+                 **args: Any) -> None:
+        self.total, self.per_page, self.param = total, per_page, param
         self.pages = max(1, math.ceil(total / per_page)) if per_page else 1
         self.page = min(page, self.pages)
         self.endpoint, self.args = endpoint, {k: v for k, v in args.items() if v not in (None, "", False)}
 
     def url(self, page: int) -> str:
         """Return the link to another page with the same filters."""
-        return url_for(self.endpoint, page=page, **self.args)
+        return url_for(self.endpoint, **{self.param: page}, **self.args)
 
     @property
     def has_prev(self) -> bool:

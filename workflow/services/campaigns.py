@@ -107,8 +107,8 @@ def launch_campaign(uow: UnitOfWork, actor: Actor, code: Any) -> int:
             column == campaign.scope_id, community_scope(actor), ~exists)
         result = s.execute(insert(Election).from_select(
             ["campaign_id", "community_id", "body", "state", "version", "due_on", "due_shift_days",
-             "village_law", "state_entered_at", "updated_at"], source))
-        created += result.rowcount or 0
+             "village_law", "state_entered_at", "updated_at"], source).returning(Election.id))
+        created += len(result.all())  # psycopg reports no rowcount for INSERT … SELECT
     campaign.launched_at = campaign.launched_at or stamp
     audit(s, actor, "campaign_launched", data={"campaign": campaign.code, "created": created})
     s.flush()

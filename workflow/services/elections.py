@@ -199,13 +199,20 @@ def _apply(s: Session, actor: Actor, election: Election, trigger: str, ctx: G.Gu
     election.state = dest
     if moved_on or trigger in REENTRY_TRIGGERS:
         election.state_entered_at = now()
-    entered = election.state_entered_at.astimezone(SHANGHAI).date() if election.state_entered_at else day
+    entered = _shanghai_date(election.state_entered_at) if election.state_entered_at else day
     election.due_on = due_for(election, dest, entered)
     election.updated_at = now()
     _bump_version(s, election)
     audit(s, actor, "transition", election=election, from_state=source, to_state=dest, trigger=trigger,
           note=note, data=extra)
     s.flush()
+
+
+def _shanghai_date(at: dt.datetime) -> dt.date:
+    """Return the Shanghai calendar date of a stored instant (SQLite hands timestamps back naive, in UTC)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return at.astimezone(SHANGHAI).date()
 
 
 def _bump_version(s: Session, election: Election) -> None:

@@ -1,0 +1,130 @@
+"""Candidates, voting rounds (evaluated by the engine) and certificates of an election."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import fields, validate
+from sqlalchemy.orm import Session
+
+from workflow.auth import Actor
+from workflow.errors import NotFound
+from workflow.models import Candidate
+from workflow.rounds import ROUND_KINDS
+from workflow.services import election_data as svc
+from workflow.services.common import get_election
+
+from .core import ID, actor, body, bp, load, op, uow
+from .outputs import CandidateOut, RoundOut
+from .schemas import MAX_COUNT, Bool, In, Int, Out, Timestamp, choice, count, ident, text
+
+POSTS = ("member", "director", "deputy_director")
+
+
+class CandidateIn(In):
+    """Only name and post are required; booleans default to false."""
+
+    name = text(100, required=True)
+    post = choice(POSTS, required=True)
+    gender = choice(("f", "m"), nullable=True)
+    birth_year = Int(allow_none=True, validate=validate.Range(1900, 2100))
+    education = text(40, nullable=True)
+    party_member = Bool()
+    full_member = Bool()
+    qualified = Bool()
+    on_election_committee = Bool()
+    presented = Bool()
+    background = choice(svc.BACKGROUNDS, nullable=True)
+    graduate_recruit = Bool()
+    dispatched_from = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class CandidatePatch(CandidateIn):
+    """Any field of a candidate, and withdrawn: true."""
+
+    name = text(100)
+    post = choice(POSTS)
+    withdrawn = Bool()
+
+
+class RoundIn(In):
+    kind = choice(ROUND_KINDS, required=True)
+    expected = count()
+    present = count()
+    ballots_issued = count()
+    ballots_returned = count()
+    ballots_invalid = count()
+    votes = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,10}$")),
+                        values=Int(validate=validate.Range(0, MAX_COUNT)),
+                        metadata={"description": "{candidate id: votes}"})
+
+
+class CertificateIn(In):
+    candidate = ident()
+    serial = text(64, required=True)
+
+
+class CertificateOut(Out):
+    id = fields.Integer(required=True)
+    serial = fields.String(required=True)
+    election = fields.Integer(required=True)
+    candidate = fields.Integer(required=True)
+    issued_at = Timestamp(required=True)
+
+
+def find_candidate(s: Session, who: Actor, candidate_id: int) -> Candidate:
+    """Load a candidate whose election the caller may see (locking the election), or raise NotFound."""
+    cand = s.get(Candidate, candidate_id)
+    if cand is None:
+        raise NotFound()
+    get_election(s, who, cand.election_id, for_update=True)
+    return cand
+
+
+@bp.post(f"/elections/<{ID}:election_id>/candidates")
+@bp.output(CandidateOut, status_code=201)
+@body(CandidateIn)
+@op("Candidates", 400, 403, 404, 409)
+def add_candidate(election_id: int) -> dict[str, Any]:
+    """Add a candidate (only in nomination and candidate_meeting)."""
+    with uow() as w:
+        get_election(w.session, actor(), election_id, for_update=True)
+        data = load(CandidateIn)
+        return svc.candidate_dict(svc.add_candidate(w, actor(), election_id, data))
+
+
+@bp.patch(f"/candidates/<{ID}:candidate_id>")
+@bp.output(CandidateOut)
+@body(CandidatePatch)
+@op("Candidates", 400, 403, 404, 409)
+def update_candidate(candidate_id: int) -> dict[str, Any]:
+    """Change a candidate, or withdraw them (only in nomination and candidate_meeting)."""
+    with uow() as w:
+        find_candidate(w.session, actor(), candidate_id)
+        data = load(CandidatePatch)
+        return svc.candidate_dict(svc.update_candidate(w, actor(), candidate_id, data))
+
+
+@bp.post(f"/elections/<{ID}:election_id>/rounds")
+@bp.output(RoundOut, status_code=201)
+@body(RoundIn)
+@op("Candidates", 400, 403, 404, 409)
+def record_round(election_id: int) -> dict[str, Any]:
+    """Record a voting round; the engine evaluates it (valid, problems, elected, unfilled)."""
+    with uow() as w:
+        get_election(w.session, actor(), election_id, for_update=True)
+        data = load(RoundIn)
+        return svc.round_dict(svc.record_round(w, actor(), election_id, data))
+
+
+@bp.post(f"/elections/<{ID}:election_id>/certificates")
+@bp.output(CertificateOut, status_code=201)
+@body(CertificateIn)
+@op("Candidates", 400, 403, 404, 409)
+def issue_certificate(election_id: int) -> dict[str, Any]:
+    """Issue a certificate to an elected person; a serial is usable once in the whole system."""
+    with uow() as w:
+        get_election(w.session, actor(), election_id, for_update=True)
+        data = load(CertificateIn)
+        cert = svc.issue_certificate(w, actor(), election_id, data["candidate"], data["serial"])
+        return {"id": cert.id, "serial": cert.serial, "election": cert.election_id,
+                "candidate": cert.candidate_id, "issued_at": cert.issued_at}

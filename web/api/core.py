@@ -1,0 +1,208 @@
+"""What every API area shares: the blueprint, the caller, units of work, JSON bodies, errors and pages.
+
+An area module does ``from .core import bp, ...``, declares its routes on ``bp`` and is added to the API by
+one import line in ``web/api/__init__.py``. The pattern of a write endpoint (api.md check order)::
+
+    @bp.post(f"/elections/<{ID}:election_id>/things")
+    @bp.output(ThingOut, status_code=201)
+    @body(ThingIn)
+    @op("Elections", 400, 403, 404, 409)
+    def add_thing(election_id: int) -> dict:
+        with uow() as w:
+            get_election(w.session, actor(), election_id, for_update=True)   # 404 first
+            data = load(ThingIn)                                           # then 400
+            return thing_dict(add(w, actor(), election_id, data))            # 403, 409 from the service
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, Callable, Optional, TypeVar
+
+from apiflask import APIBlueprint
+from flask import g, request
+from marshmallow import EXCLUDE, Schema, ValidationError
+
+from workflow.auth import Actor
+from workflow.db import UnitOfWork
+from workflow.errors import InvalidRequest, NotFound
+from workflow.services.tokens import Unauthenticated, actor_for_token
+
+from .messages import flatten
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
+
+#: path converter for numeric ids (numbers beyond the id range are not found, see _authenticate)
+ID = "int"
+MAX_ID = 2**31 - 1
+#: endpoints that need no bearer token
+PUBLIC: set[str] = set()
+SECURITY = "BearerAuth"
+
+ERROR_TEXT = {400: "Invalid request (invalid_request, with `fields`)",
+              401: "Missing or invalid token (unauthenticated)",
+              403: "The role may not do this (forbidden)",
+              404: "Not found, or outside the caller's region scope (not_found)",
+              409: "Conflict: invalid_trigger, version_conflict, guard_failed (with `unmet`), invalid_state "
+                   "or duplicate",
+              503: "The database is unavailable"}
+
+
+def lang() -> str:
+    """Return the language of the current request's messages: 'zh' (default) or 'en'."""
+    from web import lang as web_lang
+    return web_lang()
+
+
+def actor() -> Actor:
+    """Return the caller (from the bearer token), speaking the request's language."""
+    found: Optional[Actor] = getattr(g, "huanjie_actor", None)
+    if found is None:
+        raise Unauthenticated()
+    return found
+
+
+def uow(write: bool = True) -> UnitOfWork:
+    """Open a unit of work on the app's database (use as a context manager)."""
+    from web import db
+    return db().uow(write=write)
+
+
+def bearer_token() -> Optional[str]:
+    """Return the token of an ``Authorization: Bearer`` header, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def public(f: F) -> F:
+    """Mark a view as reachable without a token (put it directly under the route decorator)."""
+    PUBLIC.add(f"{bp.name}.{f.__name__}")
+    return f
+
+
+@bp.before_request
+def _authenticate() -> None:
+    """Resolve the caller before anything else (401 comes first); impossible path values are not found."""
+    g.huanjie_actor = None
+    if request.endpoint in PUBLIC:
+        return
+    token = bearer_token()
+    if token is None:
+        raise Unauthenticated()
+    from web import db
+    with db().uow(write=False) as w:
+        found = actor_for_token(w.session, token)
+    if found is None:
+        raise Unauthenticated()
+    g.huanjie_actor = dataclasses.replace(found, language=lang())
+    for value in (request.view_args or {}).values():
+        if isinstance(value, str) and not storable(value) or isinstance(value, int) and value > MAX_ID:
+            raise NotFound()
+
+
+def storable(text: str) -> bool:
+    """Return whether a string can reach the database: no NUL character and valid UTF-8."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unstorable(value: Any, path: str, out: dict[str, tuple[str, str]]) -> None:
+    if isinstance(value, str):
+        if not storable(value):
+            out.setdefault(path or "body", ("must not contain NUL characters or invalid Unicode",
+                                            "不能包含空字符或无效的 Unicode 字符"))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _unstorable(k, f"{path}.{k}" if path else str(k), out)
+            _unstorable(v, f"{path}.{k}" if path else str(k), out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _unstorable(v, f"{path}.{i}" if path else str(i), out)
+
+
+def json_body() -> Any:
+    """Return the decoded JSON body ({} when empty); malformed JSON is a 400 invalid_request."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise InvalidRequest.one("body", "is not valid JSON", "不是有效的 JSON") from None
+    problems: dict[str, tuple[str, str]] = {}
+    _unstorable(data, "", problems)
+    if problems:
+        raise InvalidRequest(problems)
+    return data
+
+
+def load(schema: type[Schema], data: Any = None, partial: bool = False) -> dict[str, Any]:
+    """Validate the JSON body (or data) with a schema; wrong types, unknown or missing fields → 400."""
+    if data is None:
+        data = json_body()
+    try:
+        return dict(schema().load(data, partial=partial))
+    except ValidationError as exc:
+        raise InvalidRequest(flatten(exc.messages)) from None
+
+
+def load_query(schema: type[Schema]) -> dict[str, Any]:
+    """Validate the query string with a schema (unknown parameters are ignored)."""
+    args = request.args.to_dict(flat=True)
+    problems: dict[str, tuple[str, str]] = {}
+    _unstorable(args, "", problems)
+    if problems:
+        raise InvalidRequest(problems)
+    try:
+        return dict(schema().load(args, unknown=EXCLUDE))
+    except ValidationError as exc:
+        raise InvalidRequest(flatten(exc.messages)) from None
+
+
+def body(schema: type[Schema]) -> Callable[[F], F]:
+    """Document a JSON request body without validating it yet: views load() it after the 404 checks."""
+    def decorator(f: F) -> F:
+        annotated = bp.input(schema, location="json", validation=False)(f)
+        f._spec = annotated._spec  # type: ignore[attr-defined]  # keep the OpenAPI annotation, not the eager loader
+        return f
+    return decorator
+
+
+def query(schema: type[Schema]) -> Callable[[F], F]:
+    """Document query parameters; views load_query() them after the 404 checks."""
+    def decorator(f: F) -> F:
+        annotated = bp.input(schema, location="query", validation=False)(f)
+        f._spec = annotated._spec  # type: ignore[attr-defined]
+        return f
+    return decorator
+
+
+def op(tag: str, *errors: int, public_: bool = False, summary: Optional[str] = None) -> Callable[[F], F]:
+    """Document an operation: its tag, the error responses it may give (401 added unless public) and security."""
+    from .schemas import ErrorOut
+    codes = sorted(set(errors) | (set() if public_ else {401}))
+    responses: dict[int, Any] = {code: {"description": ERROR_TEXT.get(code, "Error"),
+                                        "content": {"application/json": {"schema": ErrorOut}}} for code in codes}
+    kwargs: dict[str, Any] = {"tags": [tag], "responses": responses}
+    if summary:
+        kwargs["summary"] = summary
+    if not public_:
+        kwargs["security"] = SECURITY
+    return bp.doc(**kwargs)
+
+
+def page_of(items: list[Any], page: int, per_page: int, total: Optional[int] = None) -> dict[str, Any]:
+    """Return the list envelope of api.md; items is the whole list when total is None (sliced here)."""
+    if total is None:
+        total = len(items)
+        items = items[(page - 1) * per_page: page * per_page]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}

@@ -1,0 +1,159 @@
+"""Schema building blocks: strict input fields (JSON types as written), open output schemas, errors, pages."""
+from __future__ import annotations
+
+import datetime as dt
+import numbers
+from typing import Any
+
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
+
+MAX_ID = 2**31 - 1
+MAX_COUNT = 10**9
+
+
+class In(Schema):
+    """An input schema: unknown fields are refused (400 with `fields`)."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class Out(Schema):
+    """An output schema: clients must accept fields added later (api.md: add fields freely)."""
+
+    class Meta:
+        unknown = INCLUDE
+        ordered = True
+
+
+class Int(fields.Integer):
+    """A JSON integer: no strings, no floats, no booleans."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Number(fields.Float):
+    """A JSON number (no strings, no booleans, no NaN)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Bool(fields.Boolean):
+    """A JSON boolean: true or false only (not 1, not "yes")."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class QueryBool(fields.Boolean):
+    """A query-string flag: true/false or 1/0."""
+
+    truthy = {"true", "1"}
+    falsy = {"false", "0"}
+
+
+class Day(fields.Date):
+    """A date written YYYY-MM-DD."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str) or len(value) != 10:
+            raise self.make_error("invalid")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise self.make_error("invalid") from None
+
+
+def text(max_len: int, required: bool = False, nullable: bool = False, **kw: Any) -> fields.String:
+    """A string of 1..max_len characters with something other than blanks."""
+    return fields.String(required=required, allow_none=nullable,
+                         validate=[validate.Length(1, max_len), validate.Regexp(r"[\s\S]*\S")], **kw)
+
+
+def choice(values: Any, required: bool = False, nullable: bool = False, **kw: Any) -> fields.String:
+    """A string among fixed values."""
+    return fields.String(required=required, allow_none=nullable, validate=validate.OneOf(list(values)), **kw)
+
+
+def count(required: bool = True, maximum: int = MAX_COUNT, **kw: Any) -> Int:
+    """A non-negative integer."""
+    return Int(required=required, validate=validate.Range(0, maximum), **kw)
+
+
+def ident(required: bool = True, nullable: bool = False, **kw: Any) -> Int:
+    """A database id."""
+    return Int(required=required, allow_none=nullable, validate=validate.Range(1, MAX_ID), **kw)
+
+
+class Timestamp(fields.String):
+    """An ISO 8601 timestamp with offset (naive values from SQLite are UTC)."""
+
+    def __init__(self, **kw: Any) -> None:
+        kw.setdefault("metadata", {})["format"] = "date-time"
+        super().__init__(**kw)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.isoformat()
+
+
+class DayOut(fields.String):
+    """A date written YYYY-MM-DD."""
+
+    def __init__(self, **kw: Any) -> None:
+        kw.setdefault("metadata", {})["format"] = "date"
+        super().__init__(**kw)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class UnmetOut(Out):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    source = fields.String()
+
+
+class ErrorOut(Out):
+    """Every failure: {"error": CODE, "message": ..., "fields"?: {name: problem}, "unmet"?: [...]}."""
+
+    error = fields.String(required=True, metadata={"description": "stable error code"})
+    message = fields.String(required=True)
+    problems = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields")
+    unmet = fields.List(fields.Nested(UnmetOut))
+
+
+class PageQuery(In):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 10**6))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
+class PageOut(Out):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    """Return the list envelope {items, total, page, per_page} of an item schema."""
+    return type(name, (PageOut,), {"items": fields.List(fields.Nested(item), required=True)})
+
+
+class EmptyIn(In):
+    """No fields."""

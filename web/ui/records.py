@@ -1,0 +1,211 @@
+"""Recording what happens in an election: facts, seats, candidates, voting rounds, certificates."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from workflow.errors import DomainError, InvalidRequest, NotFound
+from workflow.facts import FACTS
+from workflow.models import Candidate
+from workflow.services.common import get_election
+from workflow.services.election_data import (POSTS, add_candidate, issue_certificate, record_fact, record_round,
+                                             set_seats, update_candidate)
+
+from . import bp
+from . import labels as UL
+from .common import Problem, actor, uow, write
+from .elections import render_election
+from .forms import CandidateForm, CertificateForm, ConfirmForm, FactForm, RoundForm, SeatsForm
+from .i18n import label_of
+
+
+def _fact_value(key: str, raw: str, retract: bool) -> Any:
+    """Turn the submitted control into a fact value (None retracts)."""
+    spec = FACTS.get(key)
+    if retract or raw == "retract":
+        return None
+    if spec is not None and spec.type == "bool":
+        if raw not in ("yes", "no"):
+            raise InvalidRequest.one("value", "choose yes or no", "请选择“是”或“否”")
+        return raw == "yes"
+    if not raw:
+        raise InvalidRequest.one("value", "please fill this in", "请填写")
+    return raw
+
+
+@bp.route("/elections/<int:election_id>/facts/<key>", methods=["POST"])
+def fact(election_id: int, key: str) -> Any:
+    """Record, change or retract one fact, with an optional note."""
+    form = FactForm()
+    raw = (request.form.get("value") or "").strip()
+    retract = request.form.get("retract") == "1"
+    note = (request.form.get("note") or "").strip() or None
+    try:
+        if not form.validate_on_submit():
+            raise InvalidRequest({k: (" ".join(v), " ".join(v)) for k, v in form.errors.items()})
+        write(record_fact, election_id, key, _fact_value(key, raw, retract), note)
+    except DomainError as exc:
+        problem = Problem(exc)
+        error = {"key": key, "value": raw, "note": note or "",
+                 "message": " ".join(problem.fields.values()) or problem.message}
+        return render_election(election_id, problem.status, problem, f"fact-{key}", fact_error=error)
+    flash(_("Recorded: %(what)s.", what=UL.text(UL.FACT_LABELS, key)), "success")
+    return redirect(url_for("ui.election", election_id=election_id, _anchor=f"fact-{key}"))
+
+
+@bp.route("/elections/<int:election_id>/seats", methods=["POST"])
+def seats(election_id: int) -> Any:
+    """Set the number of seats (only in preparation)."""
+    form = SeatsForm(prefix="seats")
+    if not form.validate_on_submit():
+        return render_election(election_id, 400, forms={"seats": form}, problem_at="seats")
+    raw = {k: getattr(form, k).data for k in ("member", "director", "deputy_director")
+           if getattr(form, k).data is not None}
+    try:
+        with uow() as work:
+            body = get_election(work.session, actor(), election_id).body
+        write(set_seats, election_id, {k: v for k, v in raw.items() if k in POSTS[body]})
+    except DomainError as exc:
+        problem = Problem(exc)
+        problem.attach(form)
+        return render_election(election_id, problem.status, problem, "seats", forms={"seats": form})
+    flash(_("The seats are set."), "success")
+    return redirect(url_for("ui.election", election_id=election_id, _anchor="seats"))
+
+
+def _posts_of(election_id: Any) -> tuple[str, ...]:
+    with uow() as work:
+        return POSTS[get_election(work.session, actor(), election_id).body]
+
+
+@bp.route("/elections/<int:election_id>/candidates", methods=["POST"])
+def candidate_add(election_id: int) -> Any:
+    """Add a candidate (nomination and candidate meeting only)."""
+    posts = _posts_of(election_id)
+    form = CandidateForm(prefix="cand").setup(posts, {p: label_of("post", p) for p in posts})
+    if not form.validate_on_submit():
+        return render_election(election_id, 400, forms={"candidate": form}, problem_at="candidates")
+    try:
+        write(add_candidate, election_id, form.payload(creating=True))
+    except DomainError as exc:
+        problem = Problem(exc)
+        problem.attach(form)
+        return render_election(election_id, problem.status, problem, "candidates", forms={"candidate": form})
+    flash(_("Candidate added: %(name)s.", name=form.name.data.strip()), "success")
+    return redirect(url_for("ui.election", election_id=election_id, _anchor="candidates"))
+
+
+def _candidate(candidate_id: int) -> tuple[dict[str, Any], int, tuple[str, ...]]:
+    """Load a candidate the user may see (else NotFound) with its election id and the posts."""
+    with uow() as work:
+        s = work.session
+        cand = s.get(Candidate, candidate_id)
+        if cand is None:
+            raise NotFound()
+        election = get_election(s, actor(), cand.election_id)
+        data = {c.name: getattr(cand, c.name) for c in Candidate.__table__.columns}
+        return data, election.id, POSTS[election.body]
+
+
+@bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
+def candidate_edit(candidate_id: int) -> Any:
+    """Change a candidate's details."""
+    data, election_id, posts = _candidate(candidate_id)
+    labels = {p: label_of("post", p) for p in posts}
+    if request.method == "GET":
+        form = CandidateForm(prefix="cand", data={k: ("" if v is None else v) for k, v in data.items()})
+        form.setup(posts, labels)
+        if data["birth_year"] is None:
+            form.birth_year.data = None
+        return render_template("candidate_edit.html", form=form, cand=data, election_id=election_id, problem=None,
+                               body=_body(posts))
+    form = CandidateForm(prefix="cand").setup(posts, labels)
+    problem = None
+    if form.validate_on_submit():
+        try:
+            write(update_candidate, candidate_id, form.payload(creating=False))
+        except DomainError as exc:
+            problem = Problem(exc)
+            problem.attach(form)
+        else:
+            flash(_("Candidate changed: %(name)s.", name=form.name.data.strip()), "success")
+            return redirect(url_for("ui.election", election_id=election_id, _anchor="candidates"))
+    return render_template("candidate_edit.html", form=form, cand=data, election_id=election_id,
+                           problem=problem, body=_body(posts)), (problem.status if problem else 400)
+
+
+def _body(posts: tuple[str, ...]) -> str:
+    return next(body for body, p in POSTS.items() if p == posts)
+
+
+@bp.route("/candidates/<int:candidate_id>/<any(withdraw, presented):change>", methods=["POST"])
+def candidate_quick(candidate_id: int, change: str) -> Any:
+    """Withdraw a candidate, or mark that they met the residents (one click each)."""
+    _data, election_id, _posts = _candidate(candidate_id)
+    ConfirmForm().validate_on_submit()
+    field = "withdrawn" if change == "withdraw" else "presented"
+    try:
+        write(update_candidate, candidate_id, {field: True})
+    except DomainError as exc:
+        return render_election(election_id, Problem(exc).status, Problem(exc), "candidates")
+    flash(_("Candidate withdrawn.") if field == "withdrawn" else _("Marked as having met the residents."), "success")
+    return redirect(url_for("ui.election", election_id=election_id, _anchor="candidates"))
+
+
+@bp.route("/elections/<int:election_id>/rounds", methods=["POST"])
+def round_(election_id: int) -> Any:
+    """Record a voting round; the engine evaluates it (never the form)."""
+    form = RoundForm(prefix="round")
+    votes_raw = {k[len("vote-"):]: v.strip() for k, v in request.form.items() if k.startswith("vote-")}
+    vote_errors: dict[str, str] = {}
+    votes: dict[str, int] = {}
+    for cid, text in votes_raw.items():
+        if text == "":
+            votes[cid] = 0
+        elif text.isdigit() and len(text) < 10:
+            votes[cid] = int(text)
+        else:
+            vote_errors[cid] = _("Enter a whole number of votes.")
+    forms = {"round": form, "votes": votes_raw, "vote_errors": vote_errors}
+    if not form.validate_on_submit() or vote_errors:
+        return render_election(election_id, 400, forms=forms, problem_at="rounds")
+    payload = {k: getattr(form, k).data for k in ("expected", "present", "ballots_issued", "ballots_returned",
+                                                  "ballots_invalid")}
+    payload.update(kind=form.kind.data, votes=votes)
+    try:
+        row = write(record_round, election_id, payload)
+    except DomainError as exc:
+        problem = Problem(exc)
+        problem.attach(form)
+        return render_election(election_id, problem.status, problem, "rounds", forms=forms)
+    if row.valid:
+        flash(_("The round is recorded and valid."), "success")
+    else:
+        flash(_("The round is recorded but invalid: see the evaluation below."), "warning")
+    return redirect(url_for("ui.election", election_id=election_id, _anchor="rounds"))
+
+
+@bp.route("/elections/<int:election_id>/certificates", methods=["POST"])
+def certificate(election_id: int) -> Any:
+    """Issue a certificate (当选证书) with its serial to an elected person."""
+    form = CertificateForm(prefix="cert")
+    try:
+        cand = int(form.candidate.data or "")
+    except ValueError:
+        cand = 0
+    forms = {"certificate": form, "cert_for": cand}
+    if not form.validate_on_submit():
+        return render_election(election_id, 400, forms=forms, problem_at="certificates")
+    try:
+        write(issue_certificate, election_id, cand, form.serial.data.strip())
+    except DomainError as exc:
+        problem = Problem(exc)
+        problem.attach(form)
+        if exc.code == "duplicate":
+            form.serial.errors = list(form.serial.errors) + [problem.message]
+        return render_election(election_id, problem.status, problem, "certificates", forms=forms)
+    flash(_("Certificate %(serial)s issued.", serial=form.serial.data.strip()), "success")
+    return redirect(url_for("ui.election", election_id=election_id, _anchor="certificates"))
+

@@ -1,0 +1,115 @@
+"""Database locks so that two processes never sweep (or send mail) at once.
+
+PostgreSQL: a session advisory lock taken on a dedicated connection and held for the work; if the process dies
+the connection drops and the lock goes with it. SQLite: a row in scheduler_locks with its holder and a lease;
+a holder that is dead (same host, pid gone) or whose lease ran out is taken over.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from sqlalchemy import delete, text
+
+from ..models import SchedulerLock
+
+LEASE_SECONDS = 600
+HOST = socket.gethostname()
+
+
+def advisory_key(name: str) -> int:
+    """Return a stable signed 64-bit advisory-lock key for a lock name."""
+    return int.from_bytes(hashlib.sha1(f"huanjie:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+def _utcnow() -> dt.datetime:
+    # leases run on the real clock, never on the frozen or 'as if' clock of a sweep
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def holder_is_dead(holder: str) -> bool:
+    """Return whether a holder string names a process on this host that no longer runs."""
+    parts = holder.split(":")
+    if len(parts) < 2 or parts[0] != HOST:
+        return False
+    try:
+        pid = int(parts[1])
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _try_row_lock(database: Any, name: str, holder: str, lease: float) -> bool:
+    with database.uow() as uow:  # a write transaction: BEGIN IMMEDIATE on SQLite makes check-and-set atomic
+        s = uow.session
+        row = s.get(SchedulerLock, name)
+        moment = _utcnow()
+        until = moment + dt.timedelta(seconds=lease)
+        if row is None:
+            s.add(SchedulerLock(name=name, holder=holder, expires_at=until))
+            return True
+        if row.holder == holder or _aware(row.expires_at) <= moment or holder_is_dead(row.holder):
+            row.holder, row.expires_at = holder, until
+            return True
+        return False
+
+
+def _release_row_lock(database: Any, name: str, holder: str) -> None:
+    with database.uow() as uow:
+        uow.session.execute(delete(SchedulerLock).where(SchedulerLock.name == name, SchedulerLock.holder == holder))
+
+
+@contextmanager
+def db_lock(database: Any, name: str, wait: float = 0.0, lease: float = LEASE_SECONDS) -> Iterator[bool]:
+    """Hold the named lock for the block; yields False (and holds nothing) if it stayed busy for `wait` seconds."""
+    deadline = time.monotonic() + max(wait, 0.0)
+    if database.engine.dialect.name == "postgresql":
+        key = advisory_key(name)
+        conn = database.engine.connect()
+        got = False
+        try:
+            while True:
+                got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+                conn.commit()  # a session-level lock outlives the transaction that took it
+                if got or time.monotonic() >= deadline:
+                    break
+                time.sleep(0.2)
+            yield got
+        finally:
+            try:
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+                conn.close()
+            except Exception:  # noqa: BLE001 - never hand a pooled connection back still holding the lock
+                conn.invalidate()
+        return
+    holder = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    while True:
+        got = _try_row_lock(database, name, holder, lease)
+        if got or time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
+    try:
+        yield got
+    finally:
+        if got:
+            _release_row_lock(database, name, holder)
