@@ -35,6 +35,7 @@ from .national_regions import COMMUNITY_COLUMNS, REGION_COLUMNS, Tree, build_tre
 
 USER_COLUMNS = ("id", "username", "display_name", "password_hash", "role", "scope_id", "language", "active",
                 "failed_logins", "password_changed_at", "created_at")
+BULK_TABLES = ("facts", "audit_events")
 ORDER_GUARDS = {"party_election_certified", "residents_election_certified"}
 
 
@@ -131,14 +132,17 @@ def generate(url: str, communities: int, seed: int = 2014, echo: Callable[[str],
         _copy(cur, "plan", PLAN_COLUMNS, planner.plan)
         _copy(cur, "fplan", ("body", "key", "krank", "ord", "kind", "recorder"), Q.fact_plan())
         cur.execute("ANALYZE plan")
+        restore = _defer_constraints(cur, BULK_TABLES)
         for name, sql in (("facts", Q.FACTS_SQL), ("candidates", Q.CANDIDATES_SQL), ("rounds", Q.ROUNDS_SQL),
                           ("certificates", Q.CERTIFICATES_SQL), ("complaints", Q.COMPLAINTS_SQL),
                           ("dossiers", Q.DOSSIERS_SQL), ("incidents", Q.INCIDENTS_SQL)):
             _step(echo, name, lambda sql=sql: cur.execute(sql), cur)
+            cur.execute(f"ANALYZE {name}")
         for k in range(len(MAIN_PATH)):
             _step(echo, f"history of {MAIN_PATH[k]}", lambda k=k: cur.execute(Q.audit_sql(k)), cur)
         for sql in Q.AFTER_SQL:
             cur.execute(sql)
+        _step(echo, "indexes and foreign keys", lambda: [cur.execute(sql) for sql in restore])
         for table in ("regions", "communities", "users", "campaigns", "elections", "rounds"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
@@ -157,6 +161,25 @@ def generate(url: str, communities: int, seed: int = 2014, echo: Callable[[str],
     echo(f"generated in {time.perf_counter() - started:.0f} s")
     db.dispose()
     return counts
+
+
+def _defer_constraints(cur: psycopg.Cursor[Any], tables: tuple[str, ...]) -> list[str]:
+    """Drop the secondary indexes, unique and foreign keys of the bulk tables; return the DDL that restores them.
+
+    Building an index once after the load is several times faster than maintaining it row by row.
+    """
+    restore: list[str] = []
+    cur.execute("SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid), contype FROM pg_constraint "
+                "WHERE contype IN ('u', 'f') AND conrelid::regclass::text = ANY(%s) ORDER BY contype DESC", (list(tables),))
+    for name, table, definition, _kind in cur.fetchall():
+        restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND schemaname = 'public' "
+                "AND indexname NOT IN (SELECT conname FROM pg_constraint)", (list(tables),))
+    for name, definition in cur.fetchall():
+        restore.insert(0, definition)
+        cur.execute(f'DROP INDEX "{name}"')
+    return restore
 
 
 def _step(echo: Callable[[str], Any], name: str, fn: Callable[[], Any], cur: Any = None) -> None:

@@ -221,12 +221,16 @@ def stacked_bars(rows: list[BarRow], segments: list[Segment], title: str, *,
     bar_w = width - label_w - total_w - 10
     totals = [sum(_int(r.values.get(s.key, 0)) for s in segments) for r in rows]
     scale = bar_w / max(max(totals), 1)
-    legend, lx = [], label_w
+    legend, lx, ly = [], label_w, 8.0
     for s in segments:
-        legend.append(f'<rect x="{_f(lx)}" y="8" width="12" height="12" rx="2" fill={_a(_colour(s.colour))}/>'
-                      f'<text x="{_f(lx + 17)}" y="18" font-size="11" fill="{MUTED}">'
+        step = 30 + 11 * min(len(s.label), 12)
+        if lx + step > width and lx > label_w:  # wrap the legend instead of running off the chart
+            lx, ly = label_w, ly + 18
+        legend.append(f'<rect x="{_f(lx)}" y="{_f(ly)}" width="12" height="12" rx="2" fill={_a(_colour(s.colour))}/>'
+                      f'<text x="{_f(lx + 17)}" y="{_f(ly + 10)}" font-size="11" fill="{MUTED}">'
                       f"{_t(_short(s.label, 12))}</text>")
-        lx += 30 + 11 * min(len(s.label), 12)
+        lx += step
+    top += ly - 8
     bars = []
     for n, (row, total) in enumerate(zip(rows, totals)):
         y = top + n * (row_h + gap)

@@ -7,6 +7,10 @@ output bases, ``page_schema``) and :mod:`web.api.errors` (``STATUS`` for new err
 """
 from __future__ import annotations
 
+import json
+import warnings
+from typing import Any
+
 from flask import Flask
 
 from . import errors
@@ -44,6 +48,26 @@ def _skip_plain_blueprints(app: Flask) -> None:
         for blueprint in app.blueprints.values():
             if not hasattr(blueprint, "enable_openapi"):
                 blueprint.enable_openapi = False  # type: ignore[attr-defined]
-        return generate()
+        with warnings.catch_warnings():  # a schema both nested and used as output is met twice: merged below
+            warnings.filterwarnings("ignore", message=".*has already been added to the spec")
+            return generate()
 
     app._generate_spec = generate_spec  # type: ignore[attr-defined]
+    app.spec_processor(merge_duplicate_schemas)
+
+
+def merge_duplicate_schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    """Fold "CandidateOut1" into an identical "CandidateOut" (APIFlask numbers a schema met twice)."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    renames = {}
+    for name in list(schemas):
+        base = name.rstrip("0123456789")
+        if base != name and base in schemas and schemas[base] == schemas[name]:
+            renames[f"#/components/schemas/{name}"] = f"#/components/schemas/{base}"
+            del schemas[name]
+    if not renames:
+        return spec
+    text = json.dumps(spec)
+    for old, new in renames.items():
+        text = text.replace(f'"{old}"', f'"{new}"')
+    return dict(json.loads(text))

@@ -37,7 +37,9 @@ def init_app(app: Flask) -> None:
     auth.init_login(app)
     i18n.init_jinja(app)
     app.register_blueprint(bp)
+    __import__("web.ui.data", fromlist=["init_app"]).init_app(app)  # reports, submissions, import/export
     app.config.setdefault("UI_PER_PAGE", 25)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", bool(app.config.get("SESSION_COOKIE_SECURE")))
     # pages that match no route (the API answers its own paths in JSON before this runs)
     app.register_error_handler(404, lambda exc: _http_error(exc))
     app.register_error_handler(405, lambda exc: _http_error(exc))

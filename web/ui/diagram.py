@@ -29,12 +29,13 @@ def _a(value: Any) -> str:
 
 
 def _hubs(d: Definition) -> set[str]:
-    """States entered from three or more states at once (drawn beside the chain): 'suspended'."""
-    out = set()
+    """States entered only from three or more states at once (drawn beside the chain): 'suspended'."""
+    incoming: dict[str, list[bool]] = {}
     for t in d.transitions:
-        if isinstance(t["source"], (list, tuple)) and len(t["source"]) >= 3 and t["dest"] != t["source"][0]:
-            out.add(t["dest"])
-    return out
+        sources = t["source"] if isinstance(t["source"], (list, tuple)) else [t["source"]]
+        if t["dest"] not in sources:
+            incoming.setdefault(t["dest"], []).append(len(sources) >= 3)
+    return {state for state, wide in incoming.items() if all(wide)}
 
 
 def _edges(d: Definition) -> list[tuple[str, str, str]]:

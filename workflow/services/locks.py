@@ -15,7 +15,8 @@ import uuid
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from ..models import SchedulerLock
 
@@ -58,18 +59,40 @@ def holder_is_dead(holder: str) -> bool:
 
 
 def _try_row_lock(database: Any, name: str, holder: str, lease: float) -> bool:
-    with database.uow() as uow:  # a write transaction: BEGIN IMMEDIATE on SQLite makes check-and-set atomic
-        s = uow.session
-        row = s.get(SchedulerLock, name)
-        moment = _utcnow()
-        until = moment + dt.timedelta(seconds=lease)
-        if row is None:
-            s.add(SchedulerLock(name=name, holder=holder, expires_at=until))
-            return True
-        if row.holder == holder or _aware(row.expires_at) <= moment or holder_is_dead(row.holder):
-            row.holder, row.expires_at = holder, until
-            return True
-        return False
+    # a short busy timeout: while another process sweeps it holds SQLite's write lock, and then we are busy too
+    conn = database.engine.execution_options(huanjie_write=True).connect()
+    _pragma(conn, "PRAGMA busy_timeout=250")
+    try:
+        try:
+            with conn.begin():  # BEGIN IMMEDIATE: the check-and-set below is atomic
+                row = conn.execute(select(SchedulerLock.holder, SchedulerLock.expires_at)
+                                   .where(SchedulerLock.name == name)).first()
+                moment = _utcnow()
+                until = moment + dt.timedelta(seconds=lease)
+                if row is None:
+                    conn.execute(insert(SchedulerLock).values(name=name, holder=holder, expires_at=until))
+                    return True
+                if row.holder == holder or _aware(row.expires_at) <= moment or holder_is_dead(row.holder):
+                    conn.execute(update(SchedulerLock).where(SchedulerLock.name == name)
+                                 .values(holder=holder, expires_at=until))
+                    return True
+                return False
+        except OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return False
+            raise
+    finally:
+        _pragma(conn, "PRAGMA busy_timeout=30000")
+        conn.close()
+
+
+def _pragma(conn: Any, statement: str) -> None:
+    # on the DBAPI connection directly: through SQLAlchemy it would open a transaction first
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
 
 
 def _release_row_lock(database: Any, name: str, holder: str) -> None:
