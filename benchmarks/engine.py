@@ -303,9 +303,9 @@ def measure(kind: str, seconds: float, threads: int, ready: int, profile: bool) 
         run_threads(1, engine_cycle(w), 0.3)
         run_threads(1, baseline(w), 0.3)
         if profile:
-            prof = cProfile.Profile()
+            prof, stop = cProfile.Profile(), time.perf_counter() + seconds
             prof.enable()
-            run_threads(1, engine_cycle(w), seconds)
+            engine_cycle(w)(0, lambda: time.perf_counter() < stop)  # in this thread, where the profiler runs
             prof.disable()
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)

@@ -33,6 +33,9 @@ def make_engine(url: Optional[str] = None, **kw: Any) -> Engine:
             mode = "IMMEDIATE" if conn.get_execution_options().get("huanjie_write") else "DEFERRED"
             conn.exec_driver_sql(f"BEGIN {mode}")
         return engine
+    # JIT compiling costs 0.3-1 s per statement whose estimate passes jit_above_cost (the dashboard's GROUP BYs and
+    # the sweep at national scale) and never pays back on these short statements
+    kw.setdefault("connect_args", {}).setdefault("options", "-c jit=off")
     kw.setdefault("pool_size", 10)
     kw.setdefault("max_overflow", 20)
     kw.setdefault("pool_pre_ping", True)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.e2e.api_support import Api, api, assert_error  # noqa: F401
 
 
@@ -31,14 +29,14 @@ HOSTILE_BODIES = ['{"trigger": "open_nomination", "version": 1', "[", "nul\x00l"
                   '{"trigger": "open\\u0000nomination", "version": 1}', '{"note": "' + "长" * 5000 + '"}']
 
 
-@pytest.mark.parametrize("raw", range(len(HOSTILE_BODIES)))
-def test_hostile_bodies_get_a_400_and_never_a_500(api: Api, raw: int) -> None:
+def test_hostile_bodies_get_a_400_and_never_a_500(api: Api) -> None:
     e = api.election("a_party")
-    for path in (f"/elections/{e}/transitions", f"/elections/{e}/rounds", "/communities", "/auth/token",
-                 f"/elections/{e}/candidates"):
-        r = api.call("POST", path, data=HOSTILE_BODIES[raw].encode("utf-8", "surrogatepass"))
-        assert r.status_code in (400, 409), (path, r.status_code, r.get_json())
-        assert r.get_json()["error"] in ("invalid_request", "version_conflict"), r.get_json()
+    for raw in HOSTILE_BODIES:
+        for path in (f"/elections/{e}/transitions", f"/elections/{e}/rounds", "/communities", "/auth/token",
+                     f"/elections/{e}/candidates"):
+            r = api.call("POST", path, data=raw.encode("utf-8", "surrogatepass"))
+            assert r.status_code in (400, 409), (raw[:40], path, r.status_code, r.get_json())
+            assert r.get_json()["error"] in ("invalid_request", "version_conflict"), r.get_json()
 
 
 def test_nul_characters_and_bad_unicode_in_paths_and_queries_are_refused_cleanly(api: Api) -> None:

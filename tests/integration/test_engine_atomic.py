@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import object_session
 
 from workflow.errors import VersionConflict
 from workflow.models import AuditEvent, Certificate, Complaint, Election, Fact
@@ -77,14 +78,15 @@ def test_two_concurrent_transitions_from_the_same_version_let_exactly_one_throug
 def test_a_version_changed_after_the_check_is_still_a_conflict(db, monkeypatch: pytest.MonkeyPatch):
     eng = Engine(db)
     before = snapshot_of(eng, "a_party")
-    real = elections_service.snapshot
+    real = elections_service.due_for
 
-    def interfering(s, election, with_other=True):
+    def interfering(election, state, entered):
         # another writer moves the version between the version check and the update
-        s.execute(text("UPDATE elections SET version = version + 1 WHERE id = :id"), {"id": election.id})
-        return real(s, election, with_other)
+        object_session(election).execute(text("UPDATE elections SET version = version + 1 WHERE id = :id"),
+                                         {"id": election.id})
+        return real(election, state, entered)
 
-    monkeypatch.setattr(elections_service, "snapshot", interfering)
+    monkeypatch.setattr(elections_service, "due_for", interfering)
     with pytest.raises(VersionConflict):
         eng.fire("a_party", "suspend", actor="street", note="x")
     assert snapshot_of(eng, "a_party") == before

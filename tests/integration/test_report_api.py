@@ -76,3 +76,12 @@ def test_a_file_import_reports_every_problem_or_imports_everything(api):
     assert_error(api.call("POST", "/imports/communities", who="cadre", data=good), 403, "forbidden")
     assert_error(api.call("POST", "/imports/things", who="admin", data=good), 400, "invalid_request")
     assert_error(api.call("POST", "/imports/communities", who="admin", data=b""), 400, "invalid_request")
+
+
+def test_an_import_may_send_the_csv_text_as_json(api):
+    text = "社区代码,社区名称,街道代码\n210102001082,丙,210102001\n"
+    r = api.post("/imports/communities", {"content": text, "filename": "丙.csv"}, who="county")
+    assert r.status_code == 200 and r.get_json()["created"] == 1
+    assert_error(api.post("/imports/communities", {"content": text, "colour": "red"}), 400, "invalid_request")
+    outside = api.post("/imports/communities", {"content": text.replace("210102001\n", "210103001\n")}, who="county")
+    assert [p["column"] for p in assert_error(outside, 400, "invalid_request")["problems"]] == ["街道代码"]

@@ -98,7 +98,7 @@ def test_killing_a_sweep_midway_loses_nothing_and_a_rerun_raises_each_rung_exact
 def test_killing_the_scheduler_midway_and_starting_another_raises_each_rung_exactly_once(db, tmp_path):
     elections = world_with_backlog(db)
     log = tmp_path / "first.log"
-    first = start(["scheduler"], env(db, tmp_path, HUANJIE_SWEEP_STAGE_PAUSE="4"), log)
+    first = start(["scheduler"], env(db, tmp_path, HUANJIE_SWEEP_STAGE_PAUSE="2"), log)
     wait_for_line(log, r"sweep stage: dossiers", first)  # every level inserted and dossiers opened, not committed
     first.send_signal(signal.SIGKILL)
     first.wait()

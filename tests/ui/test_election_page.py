@@ -84,7 +84,7 @@ def test_a_cadre_records_the_preparation_and_opens_nomination(ui, world):
         assert client.post(url(world, "a_party", f"/facts/{key}"), {"value": "yes"}).status_code == 302
     assert client.post(url(world, "a_party", "/seats"), {"seats-member": "5"}).status_code == 302
     page = text(client.get(url(world, "a_party")))
-    assert "已满足 8 项，共 8 项" in page and 'class="check check-no"' not in page
+    assert "已满足 7 项，共 7 项" in page and 'class="check check-no"' not in page
     assert not re.search(r'value="open_nomination"[^>]*disabled', page)
     response = client.post(url(world, "a_party", "/transition"),
                            {"trigger": "open_nomination", "t-version": version(world, "a_party"), "t-note": "按期"})
@@ -106,13 +106,22 @@ def test_taking_a_step_too_early_lists_every_missing_condition(ui, world):
 
 
 def test_a_stale_version_shows_a_friendly_conflict_and_keeps_the_note(ui, world):
-    advance(world, "a_party", "nomination")
     advance(world, "a_party", "candidate_meeting")
-    response = ui("cadre").post(url(world, "a_party", "/transition"),
-                                {"trigger": "open_voting", "t-version": "1", "t-note": "我写的说明"})
+    client = ui("cadre")
+    for key in ("candidates_introduced", "polling_arrangements_ready"):
+        client.post(url(world, "a_party", f"/facts/{key}"), {"value": "yes"})
+    response = client.post(url(world, "a_party", "/transition"),
+                           {"trigger": "open_voting", "t-version": "1", "t-note": "我写的说明"})
     assert response.status_code == 409
     page = text(response)
-    assert "其他人修改了这个选举" in page and "重新加载页面" in page and "我写的说明" in page
+    assert "其他人修改了这个选举" in page and "我写的说明" in page
+    assert f'href="{url(world, "a_party")}">重新加载页面' in page
+    assert election_state(world, "a_party") == "candidate_meeting"
+    fresh = re.search(r'name="t-version" type="hidden" value="(\d+)"', page).group(1)
+    assert int(fresh) == version(world, "a_party")  # the page shows the latest state: a second press works
+    response = client.post(url(world, "a_party", "/transition"),
+                           {"trigger": "open_voting", "t-version": fresh, "t-note": "我写的说明"})
+    assert response.status_code == 302 and election_state(world, "a_party") == "voting"
 
 
 def test_forms_without_the_csrf_token_change_nothing(ui, world):

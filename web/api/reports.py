@@ -94,6 +94,11 @@ class SubmissionsOut(Out):
     total = fields.Integer(required=True)
 
 
+class ImportJsonIn(In):
+    content = fields.String(required=True, metadata={"description": "the CSV text (header row first)"})
+    filename = text(200)
+
+
 class ImportOut(Out):
     kind = fields.String(required=True)
     rows = fields.Integer(required=True)
@@ -195,9 +200,11 @@ def submit(code: str, city: str) -> dict[str, Any]:
 
 @bp.post("/imports/<kind>")
 @bp.output(ImportOut)
+@body(ImportJsonIn)
 @op("Imports", 400, 403, 404, 413, summary="Import a CSV or XLSX file, all or nothing")
 def import_file(kind: str) -> Any:
-    """Import regions, communities, users or responsibilities: the file as the body, or a multipart `file`.
+    """Import regions, communities, users or responsibilities: the file as the body, a multipart `file`, or
+    JSON `{"content": CSV text, "filename"}`.
 
     Any problem: 400 invalid_request with `problems`: [{row, column, problem}] and nothing stored.
     """
@@ -208,6 +215,10 @@ def import_file(kind: str) -> Any:
         if upload is not None:
             filename = upload.filename or ""
             upload.save(spool)
+        elif request.is_json:
+            data = load(ImportJsonIn)
+            filename = data.get("filename") or f"{kind}.csv"
+            spool.write(data["content"].encode("utf-8"))
         else:
             filename = request.args.get("filename", "")
             while chunk := request.stream.read(1 << 20):

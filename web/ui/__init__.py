@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     i18n.init_jinja(app)
     app.register_blueprint(bp)
     __import__("web.ui.data", fromlist=["init_app"]).init_app(app)  # reports, submissions, import/export
+    __import__("web.ui.notices", fromlist=["init_app"]).init_app(app)  # inbox, escalations, dossiers, bulletins
     app.config.setdefault("UI_PER_PAGE", 25)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", bool(app.config.get("SESSION_COOKIE_SECURE")))
     # pages that match no route (the API answers its own paths in JSON before this runs)

@@ -60,6 +60,8 @@ def admin_users() -> Any:
         except DomainError as exc:
             problem = Problem(exc)
             problem.attach(form)
+            if exc.code == "not_found":
+                form.scope.errors = [_("There is no such region in your area.")]
         else:
             flash(_("User %(name)s created.", name=form.username.data.strip()), "success")
             return redirect(url_for("ui.admin_users"))
@@ -94,6 +96,8 @@ def admin_regions() -> Any:
         except DomainError as exc:
             problem = Problem(exc)
             problem.attach(form)
+            if exc.code == "not_found":
+                form.parent.errors = [_("There is no such region in your area.")]
         else:
             flash(_("Region %(name)s created.", name=form.name.data.strip()), "success")
             return redirect(url_for("ui.admin_regions", parent=(form.parent.data or "").strip() or None))
@@ -133,6 +137,8 @@ def admin_responsibilities() -> Any:
         except DomainError as exc:
             problem = Problem(exc)
             problem.attach(form, {"target": "target", "username": "username", "kind": "kind"})
+            if exc.code == "not_found":
+                form.target.errors = [_("There is no such region or community in your area.")]
         else:
             flash(_("Responsibility saved."), "success")
             return redirect(url_for("ui.admin_responsibilities"))

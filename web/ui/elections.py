@@ -6,7 +6,7 @@ from typing import Any, Optional
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from workflow.errors import DomainError, InvalidRequest
+from workflow.errors import DomainError, InvalidRequest, VersionConflict
 from workflow.services.elections import fire_trigger
 
 from . import bp
@@ -55,6 +55,8 @@ def render_election(election_id: Any, status: int = 200, problem: Optional[Probl
                     fact_error: Optional[dict[str, Any]] = None) -> Any:
     """Render the election page, with bound forms and a problem shown where it happened."""
     ctx = election_context(election_id)
+    if problem_at and not problem_at.startswith("fact-") and problem_at not in visible_sections(ctx):
+        problem_at = "top"  # the section is not shown in this state: say it at the top
     all_forms = default_forms(ctx)
     all_forms.update(forms or {})
     for c in ctx["e"]["complaints"]:
@@ -64,10 +66,32 @@ def render_election(election_id: Any, status: int = 200, problem: Optional[Probl
                            fact_error=fact_error), status
 
 
+def visible_sections(ctx: dict[str, Any]) -> set[str]:
+    """The sections of the election page shown in the election's current state."""
+    e = ctx["e"]
+    shown = {"actions", "seats", "complaints"}
+    if ctx["candidate_states"] or e["candidates"]:
+        shown.add("candidates")
+    if e["state"] == "voting" or e["rounds"]:
+        shown.add("rounds")
+    if e["body"] == "residents" and (e["state"] == "certification" or any(c["certificate"] for c in e["candidates"])):
+        shown.add("certificates")
+    return shown
+
+
 @bp.route("/elections/<int:election_id>")
 def election(election_id: int) -> Any:
     """Show one election: where it stands, what is missing, what can be done next."""
     return render_election(election_id)
+
+
+def current_version(election_id: Any) -> int:
+    """Read the election's version now (after a conflict)."""
+    from workflow.services.common import get_election
+
+    from .common import actor, uow
+    with uow() as work:
+        return int(get_election(work.session, actor(), election_id).version)
 
 
 def parse_version(raw: Any) -> int:
@@ -92,6 +116,8 @@ def transition(election_id: int) -> Any:
     except DomainError as exc:
         problem = Problem(exc)
         problem.attach(form)
+        if isinstance(exc, VersionConflict):  # the page below shows the latest state: resubmitting is informed
+            form.version.data = current_version(election_id)
         return render_election(election_id, problem.status, problem, "actions", forms={"transition": form})
     flash(_("Done: %(step)s.", step=label_of("trigger", trigger)), "success")
     return redirect(url_for("ui.election", election_id=election_id))

@@ -158,7 +158,8 @@ def candidate_quick(candidate_id: int, change: str) -> Any:
 def round_(election_id: int) -> Any:
     """Record a voting round; the engine evaluates it (never the form)."""
     form = RoundForm(prefix="round")
-    votes_raw = {k[len("vote-"):]: v.strip() for k, v in request.form.items() if k.startswith("vote-")}
+    votes_raw = {k[len("vote-"):]: v.strip() for k, v in request.form.items()
+                 if k.startswith("vote-") and k[len("vote-"):].isdigit()}
     vote_errors: dict[str, str] = {}
     votes: dict[str, int] = {}
     for cid, text in votes_raw.items():

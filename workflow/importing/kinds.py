@@ -4,7 +4,6 @@ from __future__ import annotations
 from ..auth import ROLES
 from ..labels import ROLES as ROLE_LABELS
 from ..labels import REGION_LEVELS
-from ..ruleset import ORG_TYPES
 from . import columns as C
 from .columns import Column
 

@@ -45,35 +45,71 @@ def _reached_state(e: Optional[Election]) -> Optional[str]:
 
 
 def candidate_views(s: Session, election_id: int) -> tuple[G.CandidateView, ...]:
-    """Return the guards' view of an election's candidates."""
-    certified = set(s.scalars(select(Certificate.candidate_id).where(
-        Certificate.election_id == election_id, Certificate.revoked_at.is_(None))))
-    rows = s.scalars(select(Candidate).where(Candidate.election_id == election_id).order_by(Candidate.id))
+    """Return the guards' view of an election's candidates (one query: who holds an unrevoked certificate)."""
+    certified = (select(Certificate.id).where(Certificate.candidate_id == Candidate.id,
+                                              Certificate.revoked_at.is_(None)).exists())
+    rows = s.execute(select(Candidate, certified).where(Candidate.election_id == election_id).order_by(Candidate.id))
     return tuple(G.CandidateView(
         id=c.id, name=c.name, post=c.post, full_member=c.full_member, party_member=c.party_member,
         qualified=c.qualified, on_election_committee=c.on_election_committee, presented=c.presented,
         withdrawn=c.withdrawn, disqualified=c.disqualified, voided=c.voided, elected=c.elected,
-        certified=c.id in certified) for c in rows)
+        certified=bool(has_certificate)) for c, has_certificate in rows)
 
 
-def snapshot(s: Session, election: Election, with_other: bool = True) -> G.GuardContext:
-    """Build the read-only context the guards evaluate."""
+#: what each guard reads beyond the election and its community, so that a transition loads only that;
+#: a guard missing here makes snapshot() load everything (never a wrong answer, only a slower one)
+SNAPSHOT_PARTS = frozenset({"facts", "candidates", "rounds", "complaints", "order"})
+GUARD_READS: dict[str, frozenset[str]] = {
+    **{key: frozenset({"facts"}) for key in FACTS},
+    **{code: frozenset({"facts"}) for code in ("contingency_plan_filed", "seats_in_range", "election_mode_set",
+                                                 "election_day_set", "voter_list_timely", "candidate_list_timely")},
+    **{code: frozenset({"candidates"}) for code in (
+        "candidates_eligible", "candidate_surplus", "candidates_qualified", "election_committee_independent",
+        "candidates_presented", "seats_filled", "seats_unfilled", "certificates_issued", "candidate_elected")},
+    **{code: frozenset({"rounds"}) for code in ("round_recorded", "round_valid", "round_invalid")},
+    "no_open_complaints": frozenset({"candidates", "complaints"}),
+    "party_election_certified": frozenset({"order"}),
+    "residents_election_certified": frozenset({"order"}),
+    "legal_basis_correct": frozenset(),
+    "village_law_applicable": frozenset(),
+}
+
+
+def parts_read_by(codes: Any) -> frozenset[str]:
+    """Return the snapshot parts the given guards read."""
+    return frozenset().union(*(GUARD_READS.get(code, SNAPSHOT_PARTS) for code in codes))
+
+
+def snapshot(s: Session, election: Election, with_other: bool = True,
+             codes: Optional[tuple[str, ...]] = None) -> G.GuardContext:
+    """Build the read-only context the guards evaluate; with codes, only what those guards read."""
+    parts = SNAPSHOT_PARTS if codes is None else parts_read_by(codes)
     community: Community = election.community
-    facts = {f.key: f.value for f in s.scalars(select(Fact).where(Fact.election_id == election.id))}
-    rounds = tuple(G.RoundView(r.id, r.kind, r.valid, tuple(r.problems or ())) for r in s.scalars(
-        select(Round).where(Round.election_id == election.id, Round.superseded.is_(False)).order_by(Round.id)))
-    blocking = frozenset(s.scalars(select(Complaint.candidate_id).where(
-        Complaint.election_id == election.id, Complaint.resolved_at.is_(None),
-        Complaint.category.in_(BLOCKING_CATEGORIES), Complaint.candidate_id.is_not(None))))
-    other = other_election(s, election) if with_other else None
+    facts: dict[str, Any] = {}
+    if "facts" in parts:
+        facts = {k: v for k, v in s.execute(select(Fact.key, Fact.value).where(Fact.election_id == election.id))}
+    rounds: tuple[G.RoundView, ...] = ()
+    if "rounds" in parts:
+        rounds = tuple(G.RoundView(rid, kind, valid, tuple(problems or ())) for rid, kind, valid, problems in s.execute(
+            select(Round.id, Round.kind, Round.valid, Round.problems).where(
+                Round.election_id == election.id, Round.superseded.is_(False)).order_by(Round.id)))
+    blocking: frozenset[int] = frozenset()
+    if "complaints" in parts:
+        blocking = frozenset(s.scalars(select(Complaint.candidate_id).where(
+            Complaint.election_id == election.id, Complaint.resolved_at.is_(None),
+            Complaint.category.in_(BLOCKING_CATEGORIES), Complaint.candidate_id.is_not(None))))
+    order, other_state = "party_first", None
+    if "order" in parts:
+        order = effective_order(s, election)
+        other_state = _reached_state(other_election(s, election)) if with_other else None
     return G.GuardContext(
         body=election.body, state=election.state, rules=get_rule_set(election.campaign.rule_set),
         facts=facts, seats={k: int(v) for k, v in (election.seats or {}).items()},
-        candidates=candidate_views(s, election.id), rounds=rounds,
+        candidates=candidate_views(s, election.id) if "candidates" in parts else (), rounds=rounds,
         key_difficult=community.key_difficult, village_converted=community.village_converted,
         collective_reform_done=community.collective_reform_done, village_law=election.village_law,
-        party_org_type=community.party_org_type, order=effective_order(s, election),
-        other_state=_reached_state(other), blocking_complaints=blocking)
+        party_org_type=community.party_org_type, order=order, other_state=other_state,
+        blocking_complaints=blocking)
 
 
 def due_for(election: Election, state: str, entered: dt.date) -> Optional[dt.date]:
@@ -159,23 +195,42 @@ def fire_trigger(uow: UnitOfWork, actor: Actor, election_id: Any, trigger: Any, 
         raise Forbidden()
     if election.version != version:
         raise VersionConflict()
-    ctx = snapshot(s, election)
+    # only what the trigger's guards read; a trigger without guards (suspend, resume) needs no snapshot at all
+    codes = definition.guards(trigger)
+    ctx = snapshot(s, election, codes=codes) if codes else None
     _apply(s, actor, election, trigger, ctx, note_text, review)
     return election
 
 
-def _apply(s: Session, actor: Actor, election: Election, trigger: str, ctx: G.GuardContext,
+def _apply(s: Session, actor: Actor, election: Election, trigger: str, ctx: Optional[G.GuardContext],
            note: Optional[str], review: Optional[dt.date], data: Optional[dict[str, Any]] = None) -> None:
     """Run the shared machine and the side effects of one transition; flush to check the version."""
     codes = DEFINITIONS[election.body].guards(trigger)
-    failing = G.unmet(codes, ctx)
+    if codes and ctx is None:
+        ctx = snapshot(s, election, codes=codes)
+    failing = G.unmet(codes, ctx) if codes else []  # type: ignore[arg-type]
     if failing:
         raise GuardsFailed(failing)
     source = election.state
-    dest = runner(election.body).fire(source, trigger, lambda _t: not G.unmet(codes, ctx),
-                                      resumes_to=election.suspended_from)
+    # the guards were just evaluated on the snapshot: the machine's condition reuses that verdict
+    dest = runner(election.body).fire(source, trigger, lambda _t: not failing, resumes_to=election.suspended_from)
     if dest is None:  # the machine refused although the guards held: treat as invalid
         raise InvalidTrigger()
+    with s.no_autoflush:  # the election's new values go out in one version-checked UPDATE, see _write_transition
+        extra = _transition(s, actor, election, trigger, source, dest, review, data)
+    audit(s, actor, "transition", election=election, from_state=source, to_state=dest, trigger=trigger,
+          note=note, data=extra)
+    s.flush()
+
+
+#: the election columns a transition may change (all written by one UPDATE)
+TRANSITION_COLUMNS = ("state", "suspended_from", "suspended_on", "review_on", "due_shift_days", "village_law",
+                      "round_permit", "state_entered_at", "due_on", "updated_at")
+
+
+def _transition(s: Session, actor: Actor, election: Election, trigger: str, source: str, dest: str,
+                review: Optional[dt.date], data: Optional[dict[str, Any]]) -> dict[str, Any]:
+    """Set the election's new values and side records of one transition; return the audit row's data."""
     day = today()
     rules = get_rule_set(election.campaign.rule_set)
     extra: dict[str, Any] = dict(data or {})
@@ -202,10 +257,8 @@ def _apply(s: Session, actor: Actor, election: Election, trigger: str, ctx: G.Gu
     entered = _shanghai_date(election.state_entered_at) if election.state_entered_at else day
     election.due_on = due_for(election, dest, entered)
     election.updated_at = now()
-    _bump_version(s, election)
-    audit(s, actor, "transition", election=election, from_state=source, to_state=dest, trigger=trigger,
-          note=note, data=extra)
-    s.flush()
+    _write_transition(s, election)
+    return extra
 
 
 def _shanghai_date(at: dt.datetime) -> dt.date:
@@ -215,16 +268,24 @@ def _shanghai_date(at: dt.datetime) -> dt.date:
     return at.astimezone(SHANGHAI).date()
 
 
-def _bump_version(s: Session, election: Election) -> None:
-    """The optimistic lock: only a transition moves the version, and only from the version that was read."""
-    result = s.execute(update(Election).where(Election.id == election.id, Election.version == election.version)
-                       .values(version=Election.version + 1).execution_options(synchronize_session=False))
+def _write_transition(s: Session, election: Election) -> None:
+    """Write the transition's columns and the next version in one UPDATE that checks the version read.
+
+    The optimistic lock: only a transition moves the version, and only from the version that was read. The
+    values are then marked as committed on the loaded election, so the ORM does not write them a second time.
+    """
+    table = Election.__table__  # a Core UPDATE: the ORM's bulk-update machinery costs more than the statement
+    values = {name: getattr(election, name) for name in TRANSITION_COLUMNS}
+    result = s.execute(update(table).where(table.c.id == election.id, table.c.version == election.version)
+                       .values(version=table.c.version + 1, **values))
     if result.rowcount != 1:
         raise VersionConflict()
+    for name, value in values.items():
+        set_committed_value(election, name, value)
     set_committed_value(election, "version", election.version + 1)
 
 
 def fire_internal(s: Session, actor: Actor, election: Election, trigger: str, note: Optional[str],
                   data: dict[str, Any]) -> None:
     """Fire a trigger the engine fires itself (void_result from a complaint's resolution)."""
-    _apply(s, actor, election, trigger, snapshot(s, election), note, None, data)
+    _apply(s, actor, election, trigger, None, note, None, data)

@@ -105,7 +105,9 @@ class _Query:
     def __init__(self, s: Session, actor: Actor, campaign: Campaign, region: Region) -> None:
         self.s, self.campaign, self.region = s, campaign, region
         self.child = CHILD_COLUMN[region.level].label("child")
-        self.where = and_(REGION_COLUMN[region.level] == region.id, community_scope(actor))
+        scope = campaign.scope  # the report covers the campaign's communities only
+        self.where = and_(REGION_COLUMN[region.level] == region.id, REGION_COLUMN[scope.level] == scope.id,
+                          community_scope(actor))
         self.elections = and_(self.where, Election.campaign_id == campaign.id)
         self.day = today()
         self.end_year = get_rule_set(campaign.rule_set).calendar_end.year
@@ -345,7 +347,9 @@ def map_points(uow: UnitOfWork, actor: Actor, campaign_code: Any, region_code: A
     s = uow.session
     campaign = get_campaign(s, actor, campaign_code)
     region = report_region(s, actor, campaign, region_code)
-    where = and_(REGION_COLUMN[region.level] == region.id, community_scope(actor))
+    scope = campaign.scope
+    where = and_(REGION_COLUMN[region.level] == region.id, REGION_COLUMN[scope.level] == scope.id,
+                 community_scope(actor))
     communities = {cid: n for cid, n in s.execute(select(Community.county_id, func.count()).where(where)
                                                   .group_by(Community.county_id))}
     elections = {cid: (n, int(closed or 0)) for cid, n, closed in s.execute(
