@@ -150,6 +150,8 @@ def generate(url: str, communities: int, seed: int = 2014, echo: Callable[[str],
         _step(echo, "vacuum analyze", lambda: conn.execute("VACUUM ANALYZE"))
     if sweep:
         _sweep(db, echo)
+        with psycopg.connect(conninfo, autocommit=True) as conn:  # fresh statistics even where autovacuum is off
+            conn.execute("ANALYZE")
     counts = row_counts(db)
     echo("rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     if check:

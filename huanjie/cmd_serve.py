@@ -67,13 +67,12 @@ class _Logged:
 
 
 def start_scheduler(db: Any) -> Optional[Callable[[], None]]:
-    """Start the in-process scheduler; return its stop function (None when it is not available)."""
+    """Start the in-process scheduler (sweep, bulletin, outbox); return its stop function."""
+    from scheduler import start_background
     try:
-        from scheduler import start_background
-    except ImportError:
-        click.echo("warning: the scheduler is not available; serving without it", err=True)
-        return None
-    stop: Callable[[], None] = start_background(db)
+        stop: Callable[[], None] = start_background(db)
+    except ValueError as exc:  # a bad HUANJIE_SWEEP_MINUTES or HUANJIE_BULLETIN_HOUR
+        fail(str(exc))
     return stop
 
 

@@ -16,11 +16,12 @@ PYEOF
 $PY - <<'PYEOF'
 p = 'migrations/versions/0001_initial_schema.py'
 s = open(p).read()
-s = s.replace('import sqlalchemy as sa\n', 'import sqlalchemy as sa\n\nfrom workflow.models import AUDIT_TRIGGERS\n', 1)
+s = s.replace('import sqlalchemy as sa\n', 'import sqlalchemy as sa\n\nfrom workflow.models import AUDIT_TRIGGERS, INDEX_DDL\n', 1)
 idx = s.index('def downgrade()')
 marker = '    # ### end Alembic commands ###\n'
 end = s.rfind(marker, 0, idx)
-s = s[:end] + marker + ('    for statement in AUDIT_TRIGGERS.get(op.get_bind().dialect.name, []):\n'
+s = s[:end] + marker + ('    dialect = op.get_bind().dialect.name\n'
+                        '    for statement in AUDIT_TRIGGERS.get(dialect, []) + INDEX_DDL.get(dialect, []):\n'
                         '        op.execute(statement)\n') + s[end + len(marker):]
 open(p, 'w').write(s)
 PYEOF

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any, Optional
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, event)
+                        UniqueConstraint, event, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -41,13 +41,17 @@ class Region(Base):
 
 class Community(Base):
     __tablename__ = "communities"
+    # scope filter + ORDER BY code in one index per level: the lists page through a region in code order
+    # without sorting it, and an index on the level alone would be redundant with these
+    __table_args__ = tuple(Index(f"ix_communities_{level}_code", f"{level}_id", "code")
+                           for level in ("street", "county", "city", "province"))
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(24), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    street_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
-    county_id: Mapped[int] = mapped_column(Integer, index=True)
-    city_id: Mapped[int] = mapped_column(Integer, index=True)
-    province_id: Mapped[int] = mapped_column(Integer, index=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    county_id: Mapped[int] = mapped_column(Integer)
+    city_id: Mapped[int] = mapped_column(Integer)
+    province_id: Mapped[int] = mapped_column(Integer)
     households: Mapped[int] = mapped_column(default=0)
     voters: Mapped[int] = mapped_column(default=0)
     party_org_type: Mapped[str] = mapped_column(String(16), default="branch")
@@ -289,6 +293,10 @@ class Escalation(Base):
     __table_args__ = (
         UniqueConstraint("kind", "subject_id", "state", "due_on", "level", name="uq_escalation_rung"),
         Index("ix_escalations_open", "closed_at", "community_id"),
+        # the dashboard's open rungs, highest level and oldest first: read in order, stop at the page size
+        # (a descending column Alembic cannot autogenerate: the migration runs INDEX_DDL for it)
+        Index("ix_escalations_open_order", text("level DESC"), "due_on", "id",
+              postgresql_where=text("closed_at IS NULL"), sqlite_where=text("closed_at IS NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # election | complaint | dossier | incident
@@ -394,3 +402,7 @@ AUDIT_TRIGGERS = {
         "FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
     ],
 }
+
+#: indexes Alembic's autogenerate skips (expressions, descending columns), per dialect (run by the migration)
+INDEX_DDL = {dialect: ["CREATE INDEX IF NOT EXISTS ix_escalations_open_order ON escalations (level DESC, due_on, id) "
+                       "WHERE closed_at IS NULL"] for dialect in ("sqlite", "postgresql")}

@@ -2,12 +2,12 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 17:58:51.036141
+Create Date: 2026-11-25 18:41:23.944795
 """
 from alembic import op
 import sqlalchemy as sa
 
-from workflow.models import AUDIT_TRIGGERS
+from workflow.models import AUDIT_TRIGGERS, INDEX_DDL
 
 
 revision = '0001'
@@ -84,11 +84,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('code')
     )
     with op.batch_alter_table('communities', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_communities_city_id'), ['city_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_communities_county_id'), ['county_id'], unique=False)
+        batch_op.create_index('ix_communities_city_code', ['city_id', 'code'], unique=False)
+        batch_op.create_index('ix_communities_county_code', ['county_id', 'code'], unique=False)
         batch_op.create_index(batch_op.f('ix_communities_key_difficult'), ['key_difficult'], unique=False)
-        batch_op.create_index(batch_op.f('ix_communities_province_id'), ['province_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_communities_street_id'), ['street_id'], unique=False)
+        batch_op.create_index('ix_communities_province_code', ['province_id', 'code'], unique=False)
+        batch_op.create_index('ix_communities_street_code', ['street_id', 'code'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -415,7 +415,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_complaints_open_due', ['resolved_at', 'due_on'], unique=False)
 
     # ### end Alembic commands ###
-    for statement in AUDIT_TRIGGERS.get(op.get_bind().dialect.name, []):
+    dialect = op.get_bind().dialect.name
+    for statement in AUDIT_TRIGGERS.get(dialect, []) + INDEX_DDL.get(dialect, []):
         op.execute(statement)
 
 
@@ -488,11 +489,11 @@ def downgrade() -> None:
     op.drop_table('api_tokens')
     op.drop_table('users')
     with op.batch_alter_table('communities', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_communities_street_id'))
-        batch_op.drop_index(batch_op.f('ix_communities_province_id'))
+        batch_op.drop_index('ix_communities_street_code')
+        batch_op.drop_index('ix_communities_province_code')
         batch_op.drop_index(batch_op.f('ix_communities_key_difficult'))
-        batch_op.drop_index(batch_op.f('ix_communities_county_id'))
-        batch_op.drop_index(batch_op.f('ix_communities_city_id'))
+        batch_op.drop_index('ix_communities_county_code')
+        batch_op.drop_index('ix_communities_city_code')
 
     op.drop_table('communities')
     op.drop_table('campaigns')

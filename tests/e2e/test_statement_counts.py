@@ -3,7 +3,7 @@
 Through the Flask test client, on SQLite and PostgreSQL: the cadre's worklist, the election page, the
 supervision dashboard at province, city, county and street level, and the main API lists. Between the two
 measurements every list a page shows triples (communities in the street, streets in the county, counties in
-the city, cities in the province, candidates, complaints and history of the election shown), so a query per
+the city, cities in the province, campaigns, candidates, complaints and history of the election shown), so a query per
 row (N+1) shows up as a difference.
 """
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import event, select
 
-from tests.support import PASSWORD, World, build_world
+from tests.support import DUE, PASSWORD, World, build_world
 from workflow import clock
 from workflow.db import Database
-from workflow.models import Community, Election, Region, User
-from workflow.services.campaigns import launch_campaign
+from workflow.models import Campaign, Community, Election, Region, User
+from workflow.services.campaigns import create_campaign, launch_campaign
 from workflow.services.complaints import file_complaint
 from workflow.services.election_data import add_candidate, record_fact
 from workflow.services.structure import create_community, create_region, set_responsibility
@@ -80,6 +80,11 @@ def grow(world: World, n: int) -> None:
         for k in range(3, n + 3):  # more communities in the cadre's street
             _community(uow, f"210102001{k:03d}", "210102001")
         launch_campaign(uow, uow_actor(), "LN2014")
+        for i in range(2, n + 2):  # more campaigns: each new city runs one of its own
+            if uow.session.scalar(select(Campaign.id).where(Campaign.code == f"C21{i:02d}")) is None:
+                create_campaign(uow, uow_actor(), f"C21{i:02d}", f"市{i}换届", "liaoning-2014", f"21{i:02d}00",
+                                "party_first", DUE)
+                launch_campaign(uow, uow_actor(), f"C21{i:02d}")
     rng = random.Random(n)
     with db.uow() as uow:  # the new communities of the street advance to different states
         ids = uow.session.scalars(select(Election).join(Community).where(
@@ -145,10 +150,10 @@ class Pages:
         pages = [
             ("worklist of the street cadre", "ui", "cadre", "/"),
             ("election page", "ui", "cadre", f"/elections/{eid}"),
-            ("dashboard, province", "ui", "province", "/supervise?region=210000"),
-            ("dashboard, city", "ui", "province", "/supervise?region=210100"),
-            ("dashboard, county", "ui", "province", "/supervise?region=210102"),
-            ("dashboard, street", "ui", "province", "/supervise?region=210102001"),
+            ("dashboard, province", "ui", "province", "/supervise?campaign=LN2014&region=210000"),
+            ("dashboard, city", "ui", "province", "/supervise?campaign=LN2014&region=210100"),
+            ("dashboard, county", "ui", "province", "/supervise?campaign=LN2014&region=210102"),
+            ("dashboard, street", "ui", "province", "/supervise?campaign=LN2014&region=210102001"),
             ("dashboard, county supervisor's home", "ui", "county", "/supervise"),
             ("GET /api/v1/communities (county supervisor)", "api", "county", "/api/v1/communities"),
             ("GET /api/v1/communities?region=street (cadre)", "api", "cadre", "/api/v1/communities?region=210102001"),
@@ -156,6 +161,7 @@ class Pages:
             ("GET /api/v1/elections/<id>", "api", "cadre", f"/api/v1/elections/{eid}"),
             ("GET /api/v1/elections/<id>/history", "api", "cadre", f"/api/v1/elections/{eid}/history"),
             ("GET /api/v1/campaigns/LN2014/progress", "api", "province", "/api/v1/campaigns/LN2014/progress"),
+            ("GET /api/v1/campaigns (province)", "api", "province", "/api/v1/campaigns"),
         ]
         rules = {r.rule for r in self.app.url_map.iter_rules()}
         if "/api/v1/escalations" in rules:

@@ -94,16 +94,13 @@ def test_a_version_changed_after_the_check_is_still_a_conflict(db, monkeypatch: 
 
 def failing_transition_audit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the transition's audit row fail after everything before it has been written to the database."""
-    real = elections_service.audit
+    real = elections_service._audit_transition
 
-    def audit(s, actor, action, **kw):
-        row = real(s, actor, action, **kw)
-        s.flush()
-        if action == "transition":
-            raise RuntimeError("disk full while writing the history")
-        return row
+    def audit_transition(s, *args):
+        real(s, *args)
+        raise RuntimeError("disk full after writing the history")
 
-    monkeypatch.setattr(elections_service, "audit", audit)
+    monkeypatch.setattr(elections_service, "_audit_transition", audit_transition)
 
 
 def test_a_failing_side_effect_rolls_back_a_suspension(db, monkeypatch: pytest.MonkeyPatch):

@@ -63,19 +63,25 @@ def test_a_city_submits_and_the_province_follows_the_submissions(api):
     assert one["narrative"] == "沈阳市总结" and one["late"] is False
 
 
+def upload(api, data, who="admin", kind="communities", **headers):
+    """POST a file as the raw request body."""
+    headers["Authorization"] = f"Bearer {api.token_for(who)}"
+    return api.app.test_client().post(f"/api/v1/imports/{kind}", data=data, headers=headers, content_type="text/csv")
+
+
 def test_a_file_import_reports_every_problem_or_imports_everything(api):
     bad = "社区代码,社区名称,街道代码,户数\n210102001080,甲,210102001,很多\n210102001081,乙,x,1\n".encode("gb18030")
-    r = api.call("POST", "/imports/communities", who="admin", data=bad, lang="en")
+    r = upload(api, bad, **{"Accept-Language": "en"})
     body = assert_error(r, 400, "invalid_request")
     assert [(p["row"], p["column"]) for p in body["problems"]] == [(2, "户数"), (3, "街道代码")]
     assert "file" in body["fields"]
     good = "社区代码,社区名称,街道代码\n210102001080,甲,210102001\n".encode("utf-8")
-    r = api.call("POST", "/imports/communities", who="admin", data=good)
+    r = upload(api, good)
     assert r.status_code == 200 and r.get_json()["created"] == 1
-    assert api.call("POST", "/imports/communities", who="admin", data=good).get_json()["unchanged"] == 1
-    assert_error(api.call("POST", "/imports/communities", who="cadre", data=good), 403, "forbidden")
-    assert_error(api.call("POST", "/imports/things", who="admin", data=good), 400, "invalid_request")
-    assert_error(api.call("POST", "/imports/communities", who="admin", data=b""), 400, "invalid_request")
+    assert upload(api, good).get_json()["unchanged"] == 1
+    assert_error(upload(api, good, who="cadre"), 403, "forbidden")
+    assert_error(upload(api, good, kind="things"), 400, "invalid_request")
+    assert_error(upload(api, b""), 400, "invalid_request")
 
 
 def test_an_import_may_send_the_csv_text_as_json(api):

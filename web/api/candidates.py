@@ -72,11 +72,11 @@ class CertificateOut(Out):
 
 
 def find_candidate(s: Session, who: Actor, candidate_id: int) -> Candidate:
-    """Load a candidate whose election the caller may see (locking the election), or raise NotFound."""
+    """Load a candidate whose election the caller may see, or raise NotFound."""
     cand = s.get(Candidate, candidate_id)
     if cand is None:
         raise NotFound()
-    get_election(s, who, cand.election_id, for_update=True)
+    get_election(s, who, cand.election_id)
     return cand
 
 
@@ -87,8 +87,7 @@ def find_candidate(s: Session, who: Actor, candidate_id: int) -> Candidate:
 def add_candidate(election_id: int) -> dict[str, Any]:
     """Add a candidate (only in nomination and candidate_meeting)."""
     with uow() as w:
-        get_election(w.session, actor(), election_id, for_update=True)
-        data = load(CandidateIn)
+        data = load(CandidateIn, exists=lambda: get_election(w.session, actor(), election_id))
         return svc.candidate_dict(svc.add_candidate(w, actor(), election_id, data))
 
 
@@ -99,8 +98,7 @@ def add_candidate(election_id: int) -> dict[str, Any]:
 def update_candidate(candidate_id: int) -> dict[str, Any]:
     """Change a candidate, or withdraw them (only in nomination and candidate_meeting)."""
     with uow() as w:
-        find_candidate(w.session, actor(), candidate_id)
-        data = load(CandidatePatch)
+        data = load(CandidatePatch, exists=lambda: find_candidate(w.session, actor(), candidate_id))
         return svc.candidate_dict(svc.update_candidate(w, actor(), candidate_id, data))
 
 
@@ -111,8 +109,7 @@ def update_candidate(candidate_id: int) -> dict[str, Any]:
 def record_round(election_id: int) -> dict[str, Any]:
     """Record a voting round; the engine evaluates it (valid, problems, elected, unfilled)."""
     with uow() as w:
-        get_election(w.session, actor(), election_id, for_update=True)
-        data = load(RoundIn)
+        data = load(RoundIn, exists=lambda: get_election(w.session, actor(), election_id))
         return svc.round_dict(svc.record_round(w, actor(), election_id, data))
 
 
@@ -123,8 +120,7 @@ def record_round(election_id: int) -> dict[str, Any]:
 def issue_certificate(election_id: int) -> dict[str, Any]:
     """Issue a certificate to an elected person; a serial is usable once in the whole system."""
     with uow() as w:
-        get_election(w.session, actor(), election_id, for_update=True)
-        data = load(CertificateIn)
+        data = load(CertificateIn, exists=lambda: get_election(w.session, actor(), election_id))
         cert = svc.issue_certificate(w, actor(), election_id, data["candidate"], data["serial"])
         return {"id": cert.id, "serial": cert.serial, "election": cert.election_id,
                 "candidate": cert.candidate_id, "issued_at": cert.issued_at}

@@ -30,12 +30,12 @@ class ResolveIn(In):
     referral = choice(svc.REFERRALS, nullable=True, load_default=None)
 
 
-def find_complaint(s: Session, who: Actor, complaint_id: int, for_update: bool = False) -> Complaint:
+def find_complaint(s: Session, who: Actor, complaint_id: int) -> Complaint:
     """Load a complaint whose election the caller may see, or raise NotFound."""
     complaint = s.get(Complaint, complaint_id)
     if complaint is None:
         raise NotFound()
-    get_election(s, who, complaint.election_id, for_update=for_update)
+    get_election(s, who, complaint.election_id)
     return complaint
 
 
@@ -46,8 +46,7 @@ def find_complaint(s: Session, who: Actor, complaint_id: int, for_update: bool =
 def file_complaint(election_id: int) -> dict[str, Any]:
     """File a complaint (due in the rule set's days; interference escalates to county and city at once)."""
     with uow() as w:
-        get_election(w.session, actor(), election_id)
-        data = load(ComplaintIn)
+        data = load(ComplaintIn, exists=lambda: get_election(w.session, actor(), election_id))
         row = svc.file_complaint(w, actor(), election_id, data["category"], data["candidate"],
                                  data["received_on"], data["summary"])
         return svc.complaint_dict(row)
@@ -69,7 +68,6 @@ def get_complaint(complaint_id: int) -> dict[str, Any]:
 def resolve_complaint(complaint_id: int) -> dict[str, Any]:
     """Resolve: unfounded, disqualify the named candidate, or void the named person's election."""
     with uow() as w:
-        find_complaint(w.session, actor(), complaint_id, for_update=True)
-        data = load(ResolveIn)
+        data = load(ResolveIn, exists=lambda: find_complaint(w.session, actor(), complaint_id))
         row = svc.resolve_complaint(w, actor(), complaint_id, data["outcome"], data.get("note"), data["referral"])
         return svc.complaint_dict(row)

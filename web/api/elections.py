@@ -110,8 +110,7 @@ def get_election_view(election_id: int) -> dict[str, Any]:
 def put_seats(election_id: int) -> dict[str, Any]:
     """Set the seats (only in preparation)."""
     with uow() as w:
-        get_election(w.session, actor(), election_id, for_update=True)
-        data = load(SeatsIn)
+        data = load(SeatsIn, exists=lambda: get_election(w.session, actor(), election_id))
         e = election_data.set_seats(w, actor(), election_id, data)
         return {"id": e.id, "body": e.body, "seats": e.seats, "version": e.version}
 
@@ -123,8 +122,7 @@ def put_seats(election_id: int) -> dict[str, Any]:
 def put_fact(election_id: int, key: str) -> dict[str, Any]:
     """Record, change or retract (null) one fact; an unknown key for the body is a 400."""
     with uow() as w:
-        get_election(w.session, actor(), election_id, for_update=True)
-        data = load(FactIn)
+        data = load(FactIn, exists=lambda: get_election(w.session, actor(), election_id))
         fact = election_data.record_fact(w, actor(), election_id, key, data["value"], data.get("note"))
         return fact_dict(fact, election_id)
 
@@ -136,8 +134,7 @@ def put_fact(election_id: int, key: str) -> dict[str, Any]:
 def patch_facts(election_id: int) -> dict[str, Any]:
     """Record several facts at once, all or nothing (each gets its own history row)."""
     with uow() as w:
-        get_election(w.session, actor(), election_id, for_update=True)
-        data = load(FactsIn)
+        data = load(FactsIn, exists=lambda: get_election(w.session, actor(), election_id))
         rows = election_data.record_facts(w, actor(), election_id, data["facts"], data.get("note"))
         return {"election": election_id, "facts": [fact_dict(f, election_id) for f in rows]}
 
@@ -149,8 +146,7 @@ def patch_facts(election_id: int) -> dict[str, Any]:
 def fire(election_id: int) -> dict[str, Any]:
     """Fire a trigger: state, audit row and side records commit atomically or not at all."""
     with uow() as w:
-        get_election(w.session, actor(), election_id, for_update=True)
-        data = load(TransitionIn)
+        data = load(TransitionIn, exists=lambda: get_election(w.session, actor(), election_id))
         e = svc.fire_trigger(w, actor(), election_id, data["trigger"], data["version"], data.get("note"),
                              data.get("review_on"))
         return {"id": e.id, "state": e.state, "version": e.version}
@@ -163,6 +159,5 @@ def fire(election_id: int) -> dict[str, Any]:
 def history(election_id: int) -> dict[str, Any]:
     """Return the audit events of an election, oldest first (read-only: nothing edits or deletes them)."""
     with uow(write=False) as w:
-        get_election(w.session, actor(), election_id)
-        args = load_query(PageQuery)
+        args = load_query(PageQuery, exists=lambda: get_election(w.session, actor(), election_id))
         return page_of(reads.history(w, actor(), election_id), args["page"], args["per_page"])

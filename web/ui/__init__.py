@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     # pages that match no route (the API answers its own paths in JSON before this runs)
     app.register_error_handler(404, lambda exc: _http_error(exc))
     app.register_error_handler(405, lambda exc: _http_error(exc))
+    app.register_error_handler(500, _server_error)
 
 
 @bp.before_request
@@ -77,6 +78,16 @@ def _csrf_error(_exc: CSRFError) -> Any:
     from flask_babel import gettext as _
     return _error_page(400, _("The form has expired"),
                        _("For your safety the form could not be accepted. Go back, reload the page and try again."))
+
+
+def _server_error(_exc: Exception) -> Any:
+    """A calm page for an unexpected failure (the API answers its own paths in JSON before this runs)."""
+    try:
+        from flask_babel import gettext as _
+        return _error_page(500, _("Something went wrong"),
+                           _("The request could not be handled. Nothing was changed; please try again later."))
+    except Exception:  # noqa: BLE001 - the error page itself failed (e.g. the database is down)
+        return "Internal Server Error / 服务器内部错误", 500, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.errorhandler(HTTPException)

@@ -57,6 +57,7 @@ class Problem:
         lg = lang()
         self.fields: dict[str, str] = exc.fields(lg) if isinstance(exc, InvalidRequest) else {}
         self.unmet: list[str] = [u.message(lg) for u in exc.unmet] if isinstance(exc, GuardsFailed) else []
+        self.details: list[str] = []  # field problems that no form field on the page can show
         if isinstance(exc, VersionConflict):
             self.message = _("Someone else changed this election while you were working. "
                              "Reload the page to see the latest state, then try again.")
@@ -83,7 +84,8 @@ class Problem:
                 errors.append(text)
                 field.errors = errors
             else:
-                loose.append(f"{name}: {text}")
+                loose.append(text)
+        self.details.extend(loose)
         return loose
 
 

@@ -50,7 +50,13 @@ def stuck_escalations(s: Session, q: StuckQuery) -> tuple[list[dict[str, Any]], 
                     "street_name": street, "due": r.due_on, "days": max(0, (q.day - r.due_on).days),
                     "detail": f"{label(LEVELS, r.level, lang())} · {KIND_TEXT[r.kind]} · {who}",
                     "link": None if r.election_id else _subject_link(r)})
-    return out, _count(s, stmt)
+    counted = (select(func.count()).select_from(Escalation).join(Community, Community.id == Escalation.community_id)
+               .outerjoin(e, e.id == Escalation.election_id)  # the street and the notified user: for the items only
+               .where(*_where(q), Escalation.closed_at.is_(None),
+                      or_(Escalation.election_id.is_(None), e.campaign_id == q.campaign_id)))
+    if q.body:
+        counted = counted.where(or_(e.body == q.body, Escalation.election_id.is_(None)))
+    return out, s.scalar(counted) or 0
 
 
 def _subject_link(r: Escalation) -> str:

@@ -137,24 +137,29 @@ def _items(s: Session, stmt: Any, kind: str, q: StuckQuery, days: Callable[[Elec
     return out
 
 
-def _count(s: Session, stmt: Any) -> int:
-    return s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+def _count(s: Session, q: StuckQuery, *conds: Any, complaints: bool = False) -> int:
+    """Count the matching elections (or their complaints) without the joins only the listed items need."""
+    stmt = select(func.count()).select_from(Complaint if complaints else Election)
+    if complaints:
+        stmt = stmt.join(Election, Election.id == Complaint.election_id)
+    stmt = stmt.join(Community, Community.id == Election.community_id)
+    return s.scalar(stmt.where(*_election_conds(q.actor, q.campaign_id, q.region, q.body), *conds)) or 0
 
 
 def stuck_overdue(s: Session, q: StuckQuery) -> tuple[list[dict[str, Any]], int]:
     """Elections past their due date, most days overdue first."""
-    stmt = _base(q).where(Election.due_on < q.day, Election.state != "closed")
-    items = _items(s, stmt.order_by(Election.due_on, Community.code, Election.body), "overdue", q,
+    conds = (Election.due_on < q.day, Election.state != "closed")
+    items = _items(s, _base(q).where(*conds).order_by(Election.due_on, Community.code, Election.body), "overdue", q,
                    lambda e: (q.day - e.due_on).days)
-    return items, _count(s, stmt)
+    return items, _count(s, q, *conds)
 
 
 def stuck_suspended(s: Session, q: StuckQuery) -> tuple[list[dict[str, Any]], int]:
     """Suspended elections, earliest review date first."""
-    stmt = _base(q).where(Election.state == "suspended")
-    items = _items(s, stmt.order_by(Election.review_on, Community.code), "suspended", q,
+    conds = (Election.state == "suspended",)
+    items = _items(s, _base(q).where(*conds).order_by(Election.review_on, Community.code), "suspended", q,
                    lambda e: max(0, (q.day - e.review_on).days) if e.review_on else 0)
-    return items, _count(s, stmt)
+    return items, _count(s, q, *conds)
 
 
 def stuck_complaints(s: Session, q: StuckQuery) -> tuple[list[dict[str, Any]], int]:
@@ -170,15 +175,15 @@ def stuck_complaints(s: Session, q: StuckQuery) -> tuple[list[dict[str, Any]], i
         out.append({"kind": "complaints", "election_id": e.id, "body": e.body, "state": e.state, "community": code,
                     "community_name": name, "street_name": street, "due": c.due_on,
                     "days": max(0, (q.day - c.due_on).days), "category": c.category})
-    return out, _count(s, stmt)
+    return out, _count(s, q, Complaint.resolved_at.is_(None), complaints=True)
 
 
 def stuck_key(s: Session, q: StuckQuery) -> tuple[list[dict[str, Any]], int]:
     """Key/difficult communities whose elections are not finished."""
-    stmt = _base(q).where(Community.key_difficult.is_(True), Election.state != "closed")
-    items = _items(s, stmt.order_by(Community.code, Election.body), "key", q,
+    conds = (Community.key_difficult.is_(True), Election.state != "closed")
+    items = _items(s, _base(q).where(*conds).order_by(Community.code, Election.body), "key", q,
                    lambda e: max(0, (q.day - e.due_on).days) if e.due_on else 0)
-    return items, _count(s, stmt)
+    return items, _count(s, q, *conds)
 
 
 for _src in (StuckSource("overdue", _l("Overdue"), stuck_overdue),

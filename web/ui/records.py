@@ -38,6 +38,8 @@ def _fact_value(key: str, raw: str, retract: bool) -> Any:
 @bp.route("/elections/<int:election_id>/facts/<key>", methods=["POST"])
 def fact(election_id: int, key: str) -> Any:
     """Record, change or retract one fact, with an optional note."""
+    if key not in FACTS:
+        raise NotFound()
     form = FactForm()
     raw = (request.form.get("value") or "").strip()
     retract = request.form.get("retract") == "1"

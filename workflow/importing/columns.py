@@ -99,6 +99,10 @@ def code(required: bool = True) -> Callable[[Any], Optional[str]]:
 def integer(minimum: int = 0, maximum: int = 10**7, default: Optional[int] = 0) -> Callable[[Any], Optional[int]]:
     """A whole number in range; a blank cell is the default."""
     def parse(value: Any) -> Optional[int]:
+        if isinstance(value, str) and value.isdigit() and value.isascii():  # the common case, fast
+            n = int(value)
+            if minimum <= n <= maximum:
+                return n
         if blank(value):
             return default
         if isinstance(value, bool):
@@ -138,6 +142,10 @@ FALSE_WORDS = {"否", "0", "false", "no", "n", "f", "×", "✗", "无", "不是"
 
 def flag(value: Any) -> bool:
     """是/否, yes/no, true/false, 1/0; a blank cell is 否."""
+    if value == "否" or value == "":
+        return False
+    if value == "是":
+        return True
     if blank(value):
         return False
     if isinstance(value, bool):
@@ -166,7 +174,11 @@ def choice(options: dict[str, tuple[str, ...]], default: Optional[str] = None,
     listing_en = ", ".join(options)
     listing_zh = "、".join(names[0] if names else k for k, names in options.items())
 
+    exact = {**{k: k for k in options}, **{n: k for k, names in options.items() for n in names}}
+
     def parse(value: Any) -> Optional[str]:
+        if isinstance(value, str) and value in exact:  # the common case, fast
+            return exact[value]
         if blank(value):
             if required:
                 raise CellProblem("is required", "必填")

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Optional
 
 from sqlalchemy import and_, case, func, insert, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..auth import Actor, may_administer, require
 from ..clock import now, today
@@ -68,12 +68,12 @@ def get_campaign(s: Session, actor: Actor, code: Any) -> Campaign:
     return campaign
 
 
-def campaign_visible(s: Session, actor: Actor, campaign: Campaign) -> bool:
-    """A campaign is visible when its region and the actor's scope overlap."""
+def campaign_visible(s: Session, actor: Actor, campaign: Campaign, scope: Optional[Region] = None) -> bool:
+    """A campaign is visible when its region and the actor's scope overlap (scope: the actor's, if loaded)."""
     if actor.scope_id is None:
         return actor.is_admin
     region = campaign.scope
-    scope = s.get(Region, actor.scope_id)
+    scope = scope if scope is not None and scope.id == actor.scope_id else s.get(Region, actor.scope_id)
     if scope is None:
         return False
     ancestors = {scope.id, scope.province_id, scope.city_id, scope.county_id, scope.parent_id}
@@ -84,7 +84,11 @@ def campaign_visible(s: Session, actor: Actor, campaign: Campaign) -> bool:
 def list_campaigns(uow: UnitOfWork, actor: Actor) -> list[Campaign]:
     """Return the campaigns visible to the actor, newest first."""
     s = uow.session
-    return [c for c in s.scalars(select(Campaign).order_by(Campaign.id.desc())) if campaign_visible(s, actor, c)]
+    # one query: the scopes come with the campaigns, and the actor's region is held here (the session's identity
+    # map is weak, so a get() per campaign went back to the database every time: 2 queries per campaign)
+    scope = s.get(Region, actor.scope_id) if actor.scope_id is not None else None
+    rows = s.scalars(select(Campaign).options(joinedload(Campaign.scope)).order_by(Campaign.id.desc()))
+    return [c for c in rows if campaign_visible(s, actor, c, scope)]
 
 
 def launch_campaign(uow: UnitOfWork, actor: Actor, code: Any) -> int:

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any, Optional
 
 from sqlalchemy import ColumnElement, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from ..auth import Actor
 from ..clock import now
@@ -53,7 +53,10 @@ def get_election(s: Session, actor: Actor, election_id: Any, for_update: bool = 
         eid = int(election_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    stmt = select(Election).join(Community).where(Election.id == eid, community_scope(actor))
+    # the community (already joined for the scope) and the campaign come with the election: every service
+    # that loads an election reads them, and a lazy load each would cost a query per call
+    stmt = (select(Election).join(Community).where(Election.id == eid, community_scope(actor))
+            .options(contains_eager(Election.community), joinedload(Election.campaign, innerjoin=True)))
     if for_update and s.bind is not None and s.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=Election)
     election = s.scalars(stmt).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -16,8 +16,8 @@ from ..db import UnitOfWork
 from ..errors import Forbidden, GuardsFailed, InvalidRequest, InvalidTrigger, VersionConflict
 from ..machines import ALL_TRIGGERS, DEFINITIONS, runner
 from ..machines.base import LEAVING
-from ..models import (Candidate, Certificate, Community, CommunityOrder, Complaint, Election, Fact,
-                      Round)
+from ..models import (AuditEvent, Candidate, Certificate, Community, CommunityOrder, Complaint, Election,
+                      Fact, Round)
 from ..ruleset import get_rule_set
 from .common import audit, get_election, parse_date, require_text
 
@@ -44,16 +44,17 @@ def _reached_state(e: Optional[Election]) -> Optional[str]:
     return e.suspended_from if e.state == "suspended" else e.state
 
 
+CANDIDATE_VIEW_COLUMNS = ("id", "name", "post", "full_member", "party_member", "qualified", "on_election_committee",
+                          "presented", "withdrawn", "disqualified", "voided", "elected")
+
+
 def candidate_views(s: Session, election_id: int) -> tuple[G.CandidateView, ...]:
-    """Return the guards' view of an election's candidates (one query: who holds an unrevoked certificate)."""
+    """Return the guards' view of an election's candidates (one query of plain columns, no ORM objects)."""
     certified = (select(Certificate.id).where(Certificate.candidate_id == Candidate.id,
-                                              Certificate.revoked_at.is_(None)).exists())
-    rows = s.execute(select(Candidate, certified).where(Candidate.election_id == election_id).order_by(Candidate.id))
-    return tuple(G.CandidateView(
-        id=c.id, name=c.name, post=c.post, full_member=c.full_member, party_member=c.party_member,
-        qualified=c.qualified, on_election_committee=c.on_election_committee, presented=c.presented,
-        withdrawn=c.withdrawn, disqualified=c.disqualified, voided=c.voided, elected=c.elected,
-        certified=bool(has_certificate)) for c, has_certificate in rows)
+                                              Certificate.revoked_at.is_(None)).exists().label("certified"))
+    columns = [getattr(Candidate, name) for name in CANDIDATE_VIEW_COLUMNS]
+    rows = s.execute(select(*columns, certified).where(Candidate.election_id == election_id).order_by(Candidate.id))
+    return tuple(G.CandidateView(**{**row._asdict(), "certified": bool(row.certified)}) for row in rows)
 
 
 #: what each guard reads beyond the election and its community, so that a transition loads only that;
@@ -142,7 +143,8 @@ def reentry_fact_keys(body: str, state: str) -> set[str]:
 def clear_facts_from(s: Session, actor: Actor, election: Election, state: str) -> list[str]:
     """Clear the facts of state and later states; the history keeps their values."""
     keys = reentry_fact_keys(election.body, state)
-    rows = list(s.scalars(select(Fact).where(Fact.election_id == election.id, Fact.key.in_(keys))))
+    rows = s.execute(select(Fact.id, Fact.key, Fact.value).where(Fact.election_id == election.id,
+                                                                 Fact.key.in_(keys))).all()
     if rows:
         audit(s, actor, "facts_cleared", election=election,
               data={"facts": {f.key: f.value for f in rows}, "reason": f"re-entered {state}"})
@@ -218,9 +220,21 @@ def _apply(s: Session, actor: Actor, election: Election, trigger: str, ctx: Opti
         raise InvalidTrigger()
     with s.no_autoflush:  # the election's new values go out in one version-checked UPDATE, see _write_transition
         extra = _transition(s, actor, election, trigger, source, dest, review, data)
-    audit(s, actor, "transition", election=election, from_state=source, to_state=dest, trigger=trigger,
-          note=note, data=extra)
+    _audit_transition(s, actor, election, source, dest, trigger, note, extra)
+
+
+#: built once: the transition's history row as a Core INSERT (what audit() writes, without the ORM's flush work)
+_AUDIT_INSERT = insert(AuditEvent.__table__)
+
+
+def _audit_transition(s: Session, actor: Actor, election: Election, source: str, dest: str, trigger: str,
+                      note: Optional[str], data: dict[str, Any]) -> None:
+    """Append the transition's row to the history, after the side records' own rows."""
     s.flush()
+    s.execute(_AUDIT_INSERT, {"at": now(), "actor_id": actor.user_id, "actor": actor.username,
+                              "action": "transition", "election_id": election.id,
+                              "community_id": election.community_id, "from_state": source, "to_state": dest,
+                              "trigger": trigger, "note": note, "data": data})
 
 
 #: the election columns a transition may change (all written by one UPDATE)
@@ -268,16 +282,25 @@ def _shanghai_date(at: dt.datetime) -> dt.date:
     return at.astimezone(SHANGHAI).date()
 
 
+def _write_statement() -> Any:
+    table = Election.__table__
+    return (update(table).where(table.c.id == bindparam("w_id"), table.c.version == bindparam("w_version"))
+            .values(version=table.c.version + 1, **{name: bindparam(f"w_{name}") for name in TRANSITION_COLUMNS}))
+
+
+#: built once: a Core UPDATE with bound parameters compiles once and skips the ORM's bulk-update machinery
+_WRITE_TRANSITION = _write_statement()
+
+
 def _write_transition(s: Session, election: Election) -> None:
     """Write the transition's columns and the next version in one UPDATE that checks the version read.
 
     The optimistic lock: only a transition moves the version, and only from the version that was read. The
     values are then marked as committed on the loaded election, so the ORM does not write them a second time.
     """
-    table = Election.__table__  # a Core UPDATE: the ORM's bulk-update machinery costs more than the statement
     values = {name: getattr(election, name) for name in TRANSITION_COLUMNS}
-    result = s.execute(update(table).where(table.c.id == election.id, table.c.version == election.version)
-                       .values(version=table.c.version + 1, **values))
+    params = {f"w_{name}": value for name, value in values.items()}
+    result = s.execute(_WRITE_TRANSITION, {"w_id": election.id, "w_version": election.version, **params})
     if result.rowcount != 1:
         raise VersionConflict()
     for name, value in values.items():

@@ -27,7 +27,8 @@ from ..ruleset import get_rule_set
 from .common import audit
 from .escalation import escalations_for_election  # noqa: F401 - re-exported for the election page
 from .locks import db_lock
-from .sweep_sql import add_digests, candidates, community_rule_set_expr, default_rule_set
+from .sweep_digest import add_digests
+from .sweep_sql import candidates, community_rule_set_expr, default_rule_set, prepare_copies
 
 TS = DateTime(timezone=True)
 _NEW = Table("huanjie_new_rungs", MetaData(), Column("id", Integer, primary_key=True), prefixes=["TEMPORARY"])
@@ -131,6 +132,7 @@ def _sweep(uow: UnitOfWork, instant: dt.datetime, actor: Actor, on_stage: Stage)
     day = today(instant)
     stamp = literal(instant, TS)
     new = _NewRungs(s)
+    prepare_copies(s, new.pg)
     groups = _rule_set_groups(s)
     fallback = default_rule_set(s)
     names = sorted(set(groups) | {fallback})

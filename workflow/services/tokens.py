@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from typing import Any, Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..auth import Actor, may_administer, require
@@ -88,16 +88,18 @@ def create_token(uow: UnitOfWork, user: User, hours: float = 12) -> tuple[str, d
     return token, expires
 
 
-def actor_for_token(s: Session, token: str) -> Optional[Actor]:
-    """Return the actor of a live token in one indexed query, or None."""
-    stamp = wall_now()
-    row = s.execute(
-        select(User.id, User.username, User.role, User.scope_id, Region.level, User.language)
-        .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
-        .outerjoin(Region, Region.id == User.scope_id)
-        .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None),
-               ApiToken.expires_at > stamp, User.active.is_(True),
-               User.password_changed_at <= ApiToken.created_at)).first()
+#: built once: the per-request check is one indexed query (token_hash is unique)
+_LIVE_TOKEN = (select(User.id, User.username, User.role, User.scope_id, Region.level, User.language)
+               .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
+               .outerjoin(Region, Region.id == User.scope_id)
+               .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                      ApiToken.expires_at > bindparam("stamp", type_=ApiToken.expires_at.type),
+                      User.active.is_(True), User.password_changed_at <= ApiToken.created_at))
+
+
+def actor_for_token(s: Session | Connection, token: str) -> Optional[Actor]:
+    """Return the actor of a live token in one indexed query, or None (s: a session or a connection)."""
+    row = s.execute(_LIVE_TOKEN, {"token_hash": token_hash(token), "stamp": wall_now()}).first()
     if row is None:
         return None
     uid, username, role, scope_id, level, language = row
