@@ -203,3 +203,22 @@ def test_a_bad_sweep_instant_is_an_invalid_request(raw):
     from workflow.errors import InvalidRequest
     with pytest.raises(InvalidRequest):
         parse_instant(raw)
+
+
+def test_the_notified_person_is_never_also_copied(db):
+    world = build_world(db)
+    from workflow.auth import SYSTEM
+    from workflow.services.structure import set_responsibility
+    with db.uow() as uow:
+        set_responsibility(uow, SYSTEM, "210102001", "cadre", "direct")  # the street's direct person is the contact
+    sweep(db, "2015-01-01")
+    a_party = rungs(db, subject_id=world.elections["a_party"])[0]
+    assert username(db, a_party.notified_user_id) == "cadre" and a_party.copied == ["province"]
+    sweep(db, "2015-01-09")
+    level2 = rungs(db, subject_id=world.elections["a_party"], level=2)[0]
+    assert username(db, level2.notified_user_id) == "county" and level2.copied == ["cadre", "province"]
+    with db.uow(write=False) as uow:
+        cadre = world.actors["cadre"].user_id
+        subjects = list(uow.session.scalars(select(Notification.subject).where(Notification.user_id == cadre)
+                                            .order_by(Notification.id)))
+    assert subjects == ["督办提醒：新增逾期督办 4 项（需您督办 4 项）", "督办提醒：新增逾期督办 4 项（抄送）"]

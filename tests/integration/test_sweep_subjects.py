@@ -6,17 +6,13 @@ import json
 import shutil
 
 import pytest
-from sqlalchemy import select
-
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from tests.support import DUE, build_world
 from workflow.auth import SYSTEM
-from workflow.models import Campaign, Dossier, Election
-from workflow.services.campaigns import create_campaign, launch_campaign
-from workflow import clock
 from workflow.errors import Forbidden, InvalidRequest, InvalidState, NotFound
-from workflow.models import Escalation, Notification, User
+from workflow.models import Campaign, Dossier, Election, Escalation, Notification, User
+from workflow.services.campaigns import create_campaign, launch_campaign
 from workflow.services.complaints import file_complaint, resolve_complaint
 from workflow.services.dossiers import list_dossiers, open_dossier, update_dossier
 from workflow.services.incidents import acknowledge_incident, get_incident, list_incidents, report_incident

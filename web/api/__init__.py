@@ -19,7 +19,7 @@ from .core import SECURITY, bp
 # the areas: one import line each
 from . import auth, structure, campaigns, elections, candidates, complaints  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
-from . import escalations  # noqa: E402,F401
+from . import escalations, inbox  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:

@@ -126,11 +126,14 @@ def machine_svg(body: str, current: Optional[str] = None, suspended_from: Option
             sx, sy = pos[src]
             parts.append(f'<line x1="{sx + BOX_W}" y1="{sy + BOX_H - 8}" x2="{hx}" y2="{hy + BOX_H / 2}" '
                          f'stroke="#c3c9d2" stroke-width="1"/>')
-        names = [label(TRIGGERS, t, lg) for t in ("suspend", "resume") if any(tr["trigger"] == t for tr in d.transitions)]
-        caption = _("%(suspend)s from any step; %(resume)s returns to that step",
-                    suspend=names[0], resume=names[-1]) if len(names) == 2 else " / ".join(names)
-        parts.append(f'<text x="{hx + BOX_W / 2}" y="{hy + BOX_H + 18}" font-size="11" text-anchor="middle" '
-                     f'fill="#6b7280">{_t(caption)}</text>')
+        lines = []
+        if any(tr["trigger"] == "suspend" for tr in d.transitions):
+            lines.append(_("%(suspend)s from any step", suspend=label(TRIGGERS, "suspend", lg)))
+        if any(tr["trigger"] == "resume" for tr in d.transitions):
+            lines.append(_("%(resume)s returns to that step", resume=label(TRIGGERS, "resume", lg)))
+        for i, caption in enumerate(lines):
+            parts.append(f'<text x="{hx + BOX_W / 2}" y="{hy + BOX_H + 18 + 15 * i}" font-size="11" '
+                         f'text-anchor="middle" fill="#6b7280">{_t(caption)}</text>')
     for state in list(chain) + sorted(hubs):
         x, y = pos[state]
         is_current = state == current

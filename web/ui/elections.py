@@ -15,7 +15,7 @@ from .common import Problem, write
 from .election_view import election_context
 from .forms import (CandidateForm, CertificateForm, ComplaintForm, FactForm, ResolveForm, RoundForm, SeatsForm,
                     SuspendForm, TransitionForm)
-from .i18n import label_of
+from .i18n import label_of, paren
 
 
 def default_forms(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def setup_complaint(form: ComplaintForm, ctx: dict[str, Any]) -> ComplaintForm:
     form.category.choices = [(k, label_of("category", k)) for k in
                              ("bribery", "improper_competition", "interference", "procedure", "other")]
     form.candidate.choices = [("", _("No one in particular"))] + [
-        (str(c["id"]), f"{c['name']}（{label_of('post', c['post'])}）") for c in ctx["e"]["candidates"]]
+        (str(c["id"]), c["name"] + paren(label_of("post", c["post"]))) for c in ctx["e"]["candidates"]]
     return form
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from workflow.facts import FACTS
 
 from . import labels as UL
-from .i18n import format_day, label_of
+from .i18n import colon, comma, format_day, label_of, paren
 
 
 def _fact_value(key: str, value: Any) -> str:
@@ -25,7 +25,7 @@ def _fact_value(key: str, value: Any) -> str:
 
 
 def _seats(seats: dict[str, Any]) -> str:
-    return "、".join(f"{label_of('post', k)} {v}" for k, v in (seats or {}).items())
+    return comma().join(f"{label_of('post', k)} {v}" for k, v in (seats or {}).items())
 
 
 def describe_event(ev: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
@@ -43,26 +43,26 @@ def describe_event(ev: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
             detail += " · " + _("%(n)d records cleared for the new round", n=len(data["facts_cleared"]))
     elif action == "fact_recorded":
         key = data.get("key", "")
-        detail = f"{UL.text(UL.FACT_LABELS, key)}：{_fact_value(key, data.get('value'))}"
+        detail = f"{UL.text(UL.FACT_LABELS, key)}{colon()}{_fact_value(key, data.get('value'))}"
     elif action == "facts_cleared":
-        detail = "、".join(UL.text(UL.FACT_LABELS, k) for k in (data.get("facts") or {}))
+        detail = comma().join(UL.text(UL.FACT_LABELS, k) for k in (data.get("facts") or {}))
     elif action == "seats_set":
         detail = _seats(data.get("seats") or {})
     elif action == "candidate_added":
-        detail = f"{data.get('name', '')}（{label_of('post', data.get('post'))}）"
+        detail = f"{data.get('name', '')}{paren(label_of('post', data.get('post')))}"
     elif action == "candidate_updated":
         changes = data.get("changes") or {}
         who = names.get(data.get("candidate"), "")
         if (changes.get("withdrawn") or [None, None])[1] is True:
-            detail = f"{who}：{_('withdrawn')}"
+            detail = f"{who}{colon()}{_('withdrawn')}"
         elif changes:
-            detail = f"{who}：" + "、".join(UL.text(UL.CANDIDATE_FIELDS, k) for k in changes)
+            detail = f"{who}{colon()}" + comma().join(UL.text(UL.CANDIDATE_FIELDS, k) for k in changes)
         else:
             detail = who
     elif action == "round_recorded":
         kind = UL.text(UL.ROUND_KINDS, data.get("kind"))
         verdict = _("valid") if data.get("valid") else _("invalid")
-        elected = "、".join(names.get(int(i), str(i)) for i in data.get("elected") or [])
+        elected = comma().join(names.get(int(i), str(i)) for i in data.get("elected") or [])
         detail = f"{kind} · {verdict}" + (" · " + _("elected: %(names)s", names=elected) if elected else "")
     elif action == "certificate_issued":
         detail = f"{data.get('name', '')} · {data.get('serial', '')}"

@@ -87,6 +87,21 @@ def format_moment(value: Any) -> str:
     return babel_format_datetime(local, pattern, locale="en" if lang() == "en" else "zh")
 
 
+def colon() -> str:
+    """A colon in the current language: '：' or ': '."""
+    return ": " if lang() == "en" else "："
+
+
+def comma() -> str:
+    """A list separator in the current language: '、' or ', '."""
+    return ", " if lang() == "en" else "、"
+
+
+def paren(text: Any) -> str:
+    """Text in brackets in the current language: （…） or (…)."""
+    return f" ({text})" if lang() == "en" else f"（{text}）"
+
+
 def label_of(kind: str, key: Any) -> str:
     """Return the label of a state, trigger, body, role, mode, post, level, category or outcome."""
     table = {"state": L.STATES, "trigger": L.TRIGGERS, "body": L.BODIES, "role": L.ROLES, "mode": L.MODES,
@@ -126,6 +141,7 @@ def init_jinja(app: Flask) -> None:
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.globals["label_of"] = label_of
     app.jinja_env.globals["ui_lang"] = lang
+    app.jinja_env.globals.update(colon=colon, comma=comma, paren=paren)
 
     @app.context_processor
     def _ui_context() -> dict[str, Any]:

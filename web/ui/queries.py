@@ -6,7 +6,7 @@ adds its own source with :func:`register_stuck_source` and it appears as a filte
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from flask_babel import lazy_gettext as _l
@@ -38,8 +38,16 @@ def _election_conds(actor: Actor, campaign_id: int, region: Region, body: Option
 
 
 def region_totals(s: Session, actor: Actor, campaign_id: int, region: Region, body: Optional[str],
-                  day: dt.date) -> dict[str, Any]:
-    """Count a region's elections per state, overdue, and its communities (two GROUP BY queries)."""
+                  day: dt.date, children: Optional[list[dict[str, Any]]] = None) -> dict[str, Any]:
+    """Count a region's elections per state, overdue, and its communities (summed from its parts when given)."""
+    if children:
+        summed: dict[str, int] = {}
+        for child in children:
+            for state, n in child["states"].items():
+                summed[state] = summed.get(state, 0) + n
+        return {"states": summed, "total": sum(summed.values()), "closed": summed.get("closed", 0),
+                "overdue": sum(c["overdue"] for c in children), "suspended": summed.get("suspended", 0),
+                "communities": sum(c["communities"] for c in children)}
     rows = s.execute(select(Election.state, func.count(), func.sum(_overdue(day))).join(
         Community, Community.id == Election.community_id).where(
         *_election_conds(actor, campaign_id, region, body)).group_by(Election.state)).all()
@@ -102,6 +110,8 @@ class StuckQuery:
     day: dt.date
     limit: int
     offset: int = 0
+    #: totals the page already knows (e.g. {"overdue": n}): a source may use them instead of counting again
+    known: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,8 @@ def supervise() -> Any:
         camp = get_campaign(s, a, campaign.code)
         code = request.args.get("region")
         region = get_region(s, a, code) if code else _default_region(s, camp)
-        totals = region_totals(s, a, camp.id, region, body, day)
         children = child_counts(s, a, camp.id, region, body, day)
+        totals = region_totals(s, a, camp.id, region, body, day, children)
         crumbs = [{"code": r.code, "name": r.name, "level": r.level} for r in breadcrumb(s, a, region)]
         per = STUCK_PREVIEW if not kind else int(current_app.config.get("UI_PER_PAGE", 25))
         page = page_number() if kind else 1
@@ -67,7 +67,8 @@ def supervise() -> Any:
         for src in STUCK_SOURCES:
             if kind and src.key != kind:
                 continue
-            items, total = src.fetch(s, StuckQuery(a, camp.id, region, body, day, per, (page - 1) * per))
+            known = {"overdue": totals["overdue"], "suspended": totals["suspended"]}
+            items, total = src.fetch(s, StuckQuery(a, camp.id, region, body, day, per, (page - 1) * per, known))
             stuck.append({"key": src.key, "label": str(src.label), "items": items, "total": total})
         region_info = {"code": region.code, "name": region.name, "level": region.level}
     args = {"campaign": campaign.code, "body": body}

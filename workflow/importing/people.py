@@ -3,16 +3,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from ..auth import may_administer, require
+from ..clock import now
 from ..models import Community, Region, Responsibility, User
 from ..passwords import MIN_LENGTH, hash_password
 from ..services.common import community_scope, region_scope
 from .columns import MISSING
 from .engine import Importer
 from .kinds import RESPONSIBILITIES, USERS
-from .structure import chunks
+from .structure import bulk_insert, chunks
+
+
+def user_defaults() -> dict[str, Any]:  # noqa: N802 - Core inserts apply no Python-side defaults
+    """The column defaults of a new user (Core multi-row inserts do not apply the model's defaults)."""
+    stamp = now()
+    return {"language": "zh", "active": True, "failed_logins": 0, "password_changed_at": stamp, "created_at": stamp}
 
 
 def given(rec: dict[str, Any], key: str) -> bool:
@@ -92,9 +99,9 @@ class UserImporter(Importer):
         self.counts.created += len(inserts)
         self.counts.updated += len(updates)
         if self.writing:
-            if inserts:
-                self.s.execute(insert(User), [{**{k: v for k, v in r.items() if k != "password"},
-                                               "password_hash": hash_password(r["password"])} for r in inserts])
+            bulk_insert(self.s, User, [{**{k: v for k, v in r.items() if k != "password"},
+                                        "password_hash": hash_password(r["password"]), **user_defaults()}
+                                       for r in inserts])
             if updates:
                 self.s.execute(update(User), updates)
 
@@ -160,7 +167,6 @@ class ResponsibilityImporter(Importer):
         self.counts.created += len(inserts)
         self.counts.updated += len(updates)
         if self.writing:
-            if inserts:
-                self.s.execute(insert(Responsibility), inserts)
+            bulk_insert(self.s, Responsibility, inserts)
             if updates:
                 self.s.execute(update(Responsibility), updates)

@@ -236,36 +236,38 @@ def _completed(q: _Query, row: Any) -> None:
 
 
 def _structure(q: _Query, row: Any) -> None:
-    """Committee structure of those elected (elected, not voided): N2(1) 年龄结构和知识结构."""
-    base = (select().select_from(Candidate).join(Election, Election.id == Candidate.election_id)
-            .join(Community, Community.id == Election.community_id)
-            .where(q.elections, Candidate.elected.is_(True), Candidate.voided.is_(False)))
+    """Committee structure of those elected (elected, not voided): N2(1) 年龄结构和知识结构.
+
+    One scan: grouped by the categories (age band, education text, background, post) with the yes/no
+    figures summed per group; Python adds the groups up per dimension.
+    """
     dispatched = or_(Candidate.background == "dispatched_cadre",
                      and_(Candidate.dispatched_from.is_not(None), func.trim(Candidate.dispatched_from) != ""))
-    age = q.end_year - Candidate.birth_year
-    stmt = base.add_columns(
-        q.child, Election.body, func.count(), count_if(Candidate.gender == "f"),
-        count_if(Candidate.party_member.is_(True)), count_if(Candidate.graduate_recruit.is_(True)),
-        count_if(dispatched), func.sum(case((Candidate.birth_year.is_not(None), age), else_=0)),
-        func.count(Candidate.birth_year)).group_by(q.child, Election.body)
-    for child, body, n, women, party, grads, disp, age_sum, age_known in q.rows(stmt):
-        st = row(child)["structure"][body]
-        st.update(elected=n, women=int(women or 0), party_members=int(party or 0), graduate_recruits=int(grads or 0),
-                  dispatched_cadres=int(disp or 0), age_sum=int(age_sum or 0), age_known=int(age_known or 0))
     y = q.end_year
     band = case((Candidate.birth_year.is_(None), "unknown"), (Candidate.birth_year >= y - 35, "le35"),
                 (Candidate.birth_year >= y - 45, "36_45"), (Candidate.birth_year >= y - 55, "46_55"),
                 else_="ge56").label("band")
-    for dim, column, mapper in (("age_bands", band, lambda v: v),
-                                ("education", Candidate.education, education_level),
-                                ("backgrounds", Candidate.background,
-                                 lambda v: v if v in BACKGROUNDS else ("unknown" if not v else "other")),
-                                ("posts", Candidate.post, lambda v: v)):
-        stmt = base.add_columns(q.child, Election.body, column, func.count()).group_by(q.child, Election.body, column)
-        for child, body, value, n in q.rows(stmt):
-            bucket = row(child)["structure"][body][dim]
-            key = mapper(value)
-            bucket[key] = bucket.get(key, 0) + n
+    keys = (q.child, Election.body, band, Candidate.education, Candidate.background, Candidate.post)
+    stmt = (select(*keys, func.count(), count_if(Candidate.gender == "f"), count_if(Candidate.party_member.is_(True)),
+                   count_if(Candidate.graduate_recruit.is_(True)), count_if(dispatched),
+                   func.sum(case((Candidate.birth_year.is_not(None), y - Candidate.birth_year), else_=0)),
+                   func.count(Candidate.birth_year))
+            .select_from(Candidate).join(Election, Election.id == Candidate.election_id)
+            .join(Community, Community.id == Election.community_id)
+            .where(q.elections, Candidate.elected.is_(True), Candidate.voided.is_(False)).group_by(*keys))
+    levels: dict[Any, str] = {}
+    for child, body, age_band, education, background, post, n, *sums in q.rows(stmt):
+        st = row(child)["structure"][body]
+        st["elected"] += n
+        for key, value in zip(("women", "party_members", "graduate_recruits", "dispatched_cadres", "age_sum",
+                               "age_known"), sums):
+            st[key] += int(value or 0)
+        if education not in levels:
+            levels[education] = education_level(education)
+        bg = background if background in BACKGROUNDS else ("unknown" if not background else "other")
+        for dim, key in (("age_bands", age_band), ("education", levels[education]), ("backgrounds", bg),
+                         ("posts", post)):
+            st[dim][key] = st[dim].get(key, 0) + n
 
 
 def _complaints(q: _Query, row: Any) -> None:

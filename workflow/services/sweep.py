@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Optional
 
-from sqlalchemy import (JSON, Column, DateTime, Integer, MetaData, String, Table, and_, case, cast, exists,
-                        func, insert, literal, select, text, update)
+from sqlalchemy import (JSON, Column, DateTime, Integer, MetaData, String, Table, cast, exists, func, insert,
+                        literal, select, text, update)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
@@ -22,7 +22,7 @@ from ..auth import SYSTEM, Actor
 from ..clock import SHANGHAI, now, today
 from ..db import UnitOfWork
 from ..errors import InvalidRequest, InvalidState
-from ..models import AuditEvent, Campaign, Community, Complaint, Dossier, Election, Escalation, Incident
+from ..models import AuditEvent, Campaign, Complaint, Dossier, Election, Escalation, Incident
 from ..ruleset import get_rule_set
 from .common import audit
 from .escalation import escalations_for_election  # noqa: F401 - re-exported for the election page

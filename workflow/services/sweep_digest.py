@@ -44,10 +44,10 @@ def _label(col: Any, table: dict[Any, tuple[str, str]], idx: int) -> Any:
     return case({k: v[idx] for k, v in table.items()}, value=col, else_=cast(col, String))
 
 
-def _what(x: Any, e: Any, idx: int) -> Any:
+def _what(x: Any, body: Any, idx: int) -> Any:
     texts = (("举报逾期未办结", "complaint not resolved in time"), ("建档立卡逾期未销号", "dossier past its time limit"),
              ("重大问题报告逾期未确认", "incident not acknowledged in time"))
-    return case((x.kind == "election", _label(e.body, BODIES, idx) + "·" + _label(x.state, STATES, idx)),
+    return case((x.kind == "election", _label(body, BODIES, idx) + "·" + _label(x.state, STATES, idx)),
                 (x.kind == "complaint", texts[0][idx]), (x.kind == "dossier", texts[1][idx]), else_=texts[2][idx])
 
 
@@ -55,18 +55,21 @@ def _lines(p: Any, pg: bool) -> Any:
     """The first DIGEST_LINES lines per person (highest level, earliest due first), in the person's language."""
     rn = func.row_number().over(partition_by=p.c.user_id, order_by=(p.c.level.desc(), p.c.due_on, p.c.rung_id))
     ranked = select(p.c.rung_id, p.c.user_id, p.c.copy, rn.label("rn")).subquery("ranked")
-    x, c, e, u = (aliased(Escalation, name="dx"), aliased(Community, name="dc"), aliased(Election, name="de"),
-                  aliased(User, name="du"))
+    top = select(ranked).where(ranked.c.rn <= DIGEST_LINES).subquery("top_pairs")
+    x, u = aliased(Escalation, name="dx"), aliased(User, name="du")
+    # names and bodies by primary key for the few top rows (a join would hash whole tables)
+    name = select(Community.name).where(Community.id == x.community_id).scalar_subquery()
+    code = select(Community.code).where(Community.id == x.community_id).scalar_subquery()
+    body = select(Election.body).where(Election.id == x.election_id).scalar_subquery()
     due = cast(x.due_on, String)
-    copy = ranked.c.copy == 1
-    zh = ("【" + case({1: "一级", 2: "二级", 3: "三级"}, value=x.level, else_="") + "】" + c.name + "（" + c.code + "）："
-          + _what(x, e, 0) + "，期限 " + due + case((copy, "（抄送）"), else_=""))
-    en = ("[level " + cast(x.level, String) + "] " + c.name + " (" + c.code + "): " + _what(x, e, 1) + ", due " + due
+    copy = top.c.copy == 1
+    zh = ("【" + case({1: "一级", 2: "二级", 3: "三级"}, value=x.level, else_="") + "】" + name + "（" + code + "）："
+          + _what(x, body, 0) + "，期限 " + due + case((copy, "（抄送）"), else_=""))
+    en = ("[level " + cast(x.level, String) + "] " + name + " (" + code + "): " + _what(x, body, 1) + ", due " + due
           + case((copy, " (copy)"), else_=""))
-    top = (select(ranked.c.user_id, ranked.c.rn, case((u.language == "en", en), else_=zh).label("line"))
-           .select_from(ranked).join(x, x.id == ranked.c.rung_id).join(c, c.id == x.community_id)
-           .outerjoin(e, e.id == x.election_id).join(u, u.id == ranked.c.user_id)
-           .where(ranked.c.rn <= DIGEST_LINES).order_by(ranked.c.user_id, ranked.c.rn).subquery("top"))
+    top = (select(top.c.user_id, top.c.rn, case((u.language == "en", en), else_=zh).label("line"))
+           .select_from(top).join(x, x.id == top.c.rung_id).join(u, u.id == top.c.user_id)
+           .order_by(top.c.user_id, top.c.rn).subquery("top"))
     joined = (func.string_agg(top.c.line, aggregate_order_by(literal("\n"), top.c.rn)) if pg
               else func.group_concat(top.c.line, "\n"))
     return select(top.c.user_id, joined.label("lines")).group_by(top.c.user_id).subquery("lines")
