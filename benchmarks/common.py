@@ -192,6 +192,13 @@ def proc_status_kb(pid: int, field: str) -> int:
     raise KeyError(field)
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used so far, in seconds."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def token(base: str, username: str, password: str = BENCH_PASSWORD) -> str:
     """Return an API bearer token."""
     r = requests.post(base + "/api/v1/auth/token", json={"username": username, "password": password}, timeout=30)

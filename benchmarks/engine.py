@@ -1,6 +1,6 @@
 """Transitions per second through fire_trigger, next to a raw-SQL baseline doing the same writes.
 
-    python -m benchmarks.engine                      # SQLite and PostgreSQL, 3 s per measurement
+    python -m benchmarks.engine                      # SQLite and PostgreSQL, 3 interleaved runs of 2 s each
     python -m benchmarks.engine --db postgresql --seconds 5 --threads 4
     python -m benchmarks.engine --profile            # cProfile of the single-threaded engine loop (top 25)
 
@@ -138,8 +138,16 @@ def prepare_ready(w: World) -> None:
 
 # ---------------------------------------------------------------- the loops
 
-def run_threads(n: int, body: Callable[[int, Callable[[], bool]], int], seconds: float) -> float:
-    """Run body(thread index, keep_going) in n threads for about `seconds`; return transitions per second."""
+@dataclass
+class Rate:
+    """One timed run: transitions per second (wall clock) and the process's CPU time per transition."""
+
+    per_second: float
+    cpu_ms: float
+
+
+def run_threads(n: int, body: Callable[[int, Callable[[], bool]], int], seconds: float) -> Rate:
+    """Run body(thread index, keep_going) in n threads for about `seconds`; return the rate."""
     counts = [0] * n
     errors: list[BaseException] = []
     barrier = threading.Barrier(n + 1)
@@ -159,14 +167,20 @@ def run_threads(n: int, body: Callable[[int, Callable[[], bool]], int], seconds:
     for t in pool:
         t.start()
     deadline[0] = time.perf_counter() + seconds
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     barrier.wait()
     for t in pool:
         t.join()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if errors:
         raise errors[0]
-    return sum(counts) / elapsed
+    done = max(sum(counts), 1)
+    return Rate(sum(counts) / elapsed, 1000 * cpu / done)
+
+
+def median_rate(runs: list[Rate]) -> Rate:
+    """Return the run with the median rate (the machine may be shared: runs are repeated and interleaved)."""
+    return sorted(runs, key=lambda r: r.per_second)[len(runs) // 2]
 
 
 def engine_cycle(w: World) -> Callable[[int, Callable[[], bool]], int]:
@@ -291,7 +305,7 @@ def database(kind: str) -> Iterator[Database]:
         drop_database(name)
 
 
-def measure(kind: str, seconds: float, threads: int, ready: int, profile: bool) -> dict[str, float]:
+def measure(kind: str, seconds: float, threads: int, ready: int, profile: bool, repeats: int) -> dict[str, float]:
     """Build the data set on one backend and print every figure; return them."""
     figures: dict[str, float] = {}
     with database(kind) as db:
@@ -311,18 +325,29 @@ def measure(kind: str, seconds: float, threads: int, ready: int, profile: bool) 
             pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
             print(out.getvalue())
         for n in sorted({1, threads}):
-            eng = run_threads(n, engine_cycle(w), seconds)
-            base = run_threads(n, baseline(w), seconds)
-            guarded = run_threads(n, engine_another_round(w), seconds)
-            figures[f"engine_{n}"], figures[f"baseline_{n}"], figures[f"another_round_{n}"] = eng, base, guarded
-            print(f"{n} thread{'s' if n > 1 else ' '}: engine suspend/resume {eng:8.0f}/s   raw-SQL baseline "
-                  f"{base:8.0f}/s   ratio {base / eng:5.2f}x   engine another_round (guarded) {guarded:8.0f}/s")
+            runs: dict[str, list[Rate]] = {"engine": [], "baseline": [], "another_round": []}
+            for _ in range(repeats):  # interleaved, so that a busy moment of the machine hits all three
+                runs["engine"].append(run_threads(n, engine_cycle(w), seconds))
+                runs["baseline"].append(run_threads(n, baseline(w), seconds))
+                runs["another_round"].append(run_threads(n, engine_another_round(w), seconds))
+            eng, base, guarded = (median_rate(runs[k]) for k in ("engine", "baseline", "another_round"))
+            figures[f"engine_{n}"], figures[f"baseline_{n}"] = eng.per_second, base.per_second
+            figures[f"another_round_{n}"] = guarded.per_second
+            spread = sorted(r.per_second for r in runs["engine"])
+            label = f"{n} thread{'s' if n > 1 else ' '}"
+            print(f"{label}: engine suspend/resume {eng.per_second:6.0f}/s ({eng.cpu_ms:4.2f} ms CPU each; runs "
+                  f"{spread[0]:.0f}-{spread[-1]:.0f})   raw-SQL baseline {base.per_second:6.0f}/s ({base.cpu_ms:4.2f} ms)"
+                  f"   ratio {base.per_second / eng.per_second:5.2f}x")
+            print(f"{' ' * len(label)}  engine another_round (guarded) {guarded.per_second:6.0f}/s "
+                  f"({guarded.cpu_ms:4.2f} ms CPU each)")
         half = len(w.ready) // 2
         for n, pool in ((1, w.ready[:half]), (threads, w.ready[half:])):
             pools = [pool[i::n] for i in range(n)]
             rate = run_threads(n, engine_open_nomination(w, pools), seconds * 10)
-            figures[f"open_nomination_{n}"] = rate
-            print(f"{n} thread{'s' if n > 1 else ' '}: engine open_nomination (main path, 8 guards) {rate:8.0f}/s")
+            figures[f"open_nomination_{n}"] = rate.per_second
+            print(f"{n} thread{'s' if n > 1 else ' '}: engine open_nomination (main path, 8 guards) "
+                  f"{rate.per_second:6.0f}/s ({rate.cpu_ms:4.2f} ms CPU each)")
+        print(f"load average now {load_average()}")
         with db.uow(write=False) as uow:
             transitions = uow.session.query(AuditEvent).filter(AuditEvent.action == "transition").count()
         print(f"transitions written: {transitions}")
@@ -339,15 +364,17 @@ def main(argv: Optional[list[str]] = None) -> None:
     """Parse the options and run the benchmark on each chosen backend."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    ap.add_argument("--seconds", type=float, default=3.0, help="length of each timed measurement")
+    ap.add_argument("--seconds", type=float, default=2.0, help="length of each timed measurement")
+    ap.add_argument("--repeats", type=int, default=3, help="interleaved runs of each measurement (median shown)")
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--ready", type=int, default=400, help="elections prepared for the open_nomination runs")
     ap.add_argument("--profile", action="store_true", help="print a cProfile of the single-threaded engine loop")
     args = ap.parse_args(argv)
     kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
-    print(f"Python {sys.version.split()[0]}; {args.seconds:.1f} s per measurement")
+    print(f"Python {sys.version.split()[0]}; {args.repeats} interleaved runs of {args.seconds:.1f} s per figure "
+          f"(median shown)")
     for kind in kinds:
-        measure(kind, args.seconds, args.threads, args.ready, args.profile)
+        measure(kind, args.seconds, args.threads, args.ready, args.profile, args.repeats)
 
 
 if __name__ == "__main__":

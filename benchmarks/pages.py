@@ -19,7 +19,7 @@ from typing import Any, Optional
 import requests
 from sqlalchemy import create_engine, text
 
-from .common import (Server, api_session, ensure_national, line, load_average, save_json, stats, time_requests,
+from .common import (Server, api_session, cpu_seconds, ensure_national, line, load_average, save_json, stats, time_requests,
                      ui_session)
 
 GOALS = {"worklist": 100.0, "dashboard_province": 300.0}
@@ -62,7 +62,7 @@ def raw_sql_baseline(url: str, province: str, n: int) -> dict[str, float]:
     return stats(samples)
 
 
-def measure(base: str, url: str, subj: dict[str, Any], n: int) -> dict[str, Any]:
+def measure(base: str, pid: int, subj: dict[str, Any], n: int) -> dict[str, Any]:
     """Time every page; return {name: stats}."""
     street, county, city, province = (subj[k][0] for k in ("street", "county", "city", "province"))
     cadre = ui_session(base, f"cadre{street}")
@@ -89,12 +89,14 @@ def measure(base: str, url: str, subj: dict[str, Any], n: int) -> dict[str, Any]
     ]
     out: dict[str, Any] = {}
     for label, session, path, goal_key in pages:
+        cpu = cpu_seconds(pid)
         try:
             s = stats(time_requests(session, base + path, n))
         except RuntimeError as exc:
             print(f"{label:<52} skipped: {exc}")
             continue
-        print(line(label, s, GOALS.get(goal_key or "")))
+        s["server_cpu_ms"] = (cpu_seconds(pid) - cpu) * 1000 / (n + 3)
+        print(line(label, s, GOALS.get(goal_key or "")) + f"  server CPU {s['server_cpu_ms']:.1f} ms/request")
         out[label] = s
     return out
 
@@ -113,7 +115,7 @@ def main(argv: Optional[list[str]] = None) -> None:
                                    if isinstance(v, tuple)) + f", election {subj['election']}")
     print(f"machine load before: {load_average()}")
     with Server(url) as server:
-        figures = measure(server.base, url, subj, args.n)
+        figures = measure(server.base, server.pid, subj, args.n)
     raw = raw_sql_baseline(url, subj["province"][0], args.n)
     print(line("baseline: raw SQL GROUP BY of the province dashboard", raw))
     print(f"machine load after: {load_average()}")

@@ -25,7 +25,7 @@ from sqlalchemy import select, text
 from workflow.db import Database
 from workflow.machines.base import LEAVING
 
-from .common import Server, ensure_national, load_average, national_name, save_json, stats, throwaway_database
+from .common import Server, cpu_seconds, ensure_national, load_average, national_name, save_json, stats, throwaway_database
 from .national_sql import fact_plan
 
 GOAL_TPS = 200.0
@@ -164,7 +164,10 @@ def measure(url: str, clients: int, n: int, threads: int) -> dict[str, Any]:
     out: dict[str, Any] = {"load_before": load_average()}
     with Server(url, threads=threads) as server:
         run_http(server.base, warm, tokens, clients)  # connections, caches and the first compilations
+        cpu = cpu_seconds(server.pid)
         out["http"] = run_http(server.base, http_work, tokens, clients)
+        # CPU the server spent per transition: what the figures would be on an idle machine (one core of Python)
+        out["http"]["server_cpu_ms"] = (cpu_seconds(server.pid) - cpu) * 1000 / max(out["http"]["transitions"], 1)
     out["raw_sql"] = run_raw(url, raw_work, clients)
     out["load_after"] = load_average()
     return out
@@ -177,6 +180,8 @@ def report(figures: dict[str, Any], clients: int) -> None:
     print(f"HTTP, {clients} clients: {h['transitions']} transitions in {h['seconds']:.1f} s = {h['per_second']:.0f}/s, "
           f"p50 {h['latency']['p50']:.1f} ms, p95 {h['latency']['p95']:.1f} ms, statuses {h['statuses']}  "
           f"goal ≥ {GOAL_TPS:.0f}/s: {verdict}")
+    print(f"server CPU per transition {h['server_cpu_ms']:.1f} ms (one core of Python: at most "
+          f"{1000 / h['server_cpu_ms']:.0f}/s whatever the load)")
     print(f"baseline raw SQL, {clients} threads: {r['transitions']} in {r['seconds']:.1f} s = {r['per_second']:.0f}/s, "
           f"p50 {r['latency']['p50']:.1f} ms, p95 {r['latency']['p95']:.1f} ms")
     print(f"machine load before {figures['load_before']}, after {figures['load_after']}")

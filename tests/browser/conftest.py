@@ -129,4 +129,6 @@ def sign_in(tab: Any, base: str, username: str, password: str = PASSWORD) -> Non
     tab.fill("#username", username)
     tab.fill("#password", password)
     tab.click("main form button[type=submit]")
-    tab.wait_for_load_state()
+    from playwright.sync_api import expect
+    expect(tab.locator("form.langswitch")).to_have_count(1)
+    expect(tab).not_to_have_url(f"{base}/login")

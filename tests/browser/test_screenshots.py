@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.browser.conftest import serve, shot, sign_in, stop
@@ -54,13 +55,13 @@ def test_the_main_pages_render_cleanly_in_both_languages(demo, page):
     for lang in ("zh", "en"):
         sign_in(page, url, cadre, DEMO_PASSWORD)
         page.locator(f".langswitch button[value={lang}]").click()
-        page.wait_for_load_state()
+        expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "en" else "zh-CN")
         assert page.locator("table.worklist tbody tr").count() >= 1
         shot(page, f"worklist-{lang}")
         page.context.clear_cookies()
         sign_in(page, url, "sheng", DEMO_PASSWORD)
         page.locator(f".langswitch button[value={lang}]").click()
-        page.wait_for_load_state()
+        expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "en" else "zh-CN")
         page.goto(f"{url}/elections/{election}")
         assert page.locator(".check-ok").count() >= 1
         shot(page, f"election-{lang}")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import shot, sign_in
 from tests.support import TODAY
 from workflow import clock
@@ -13,10 +15,10 @@ PREPARATION = ("leadership_group_formed", "work_plan_approved", "staff_trained",
 
 def test_a_cadre_records_the_preparation_sees_the_checklist_turn_green_and_opens_nomination(live, page):
     sign_in(page, live.url, "cadre")
-    assert page.locator("h1").inner_text() == "工作清单"
+    expect(page.locator("h1")).to_have_text("工作清单")
     shot(page, "worklist-zh-small")
     page.locator("tr", has_text="北市社区").locator("td").first.locator("a").click()
-    assert "社区党组织换届选举" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("社区党组织换届选举")
     start = page.locator("button[value=open_nomination]")
     assert start.is_disabled()
     reasons = page.locator("#why-open_nomination")
@@ -24,18 +26,16 @@ def test_a_cadre_records_the_preparation_sees_the_checklist_turn_green_and_opens
     assert page.locator(".check-no").count() == 7
     for key in PREPARATION:
         page.locator(f"#fact-{key} button[value=yes]").click()
-        page.wait_for_load_state()
-        assert page.locator(f"#check-{key}.check-ok").count() == 1
+        expect(page.locator(f"#check-{key}.check-ok")).to_have_count(1)
     page.fill("#seats-member", "5")
     page.locator("#seats button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.locator(".check-no").count() == 0 and page.locator(".check-ok").count() == 7
+    expect(page.locator(".check-ok")).to_have_count(7)
+    expect(page.locator(".check-no")).to_have_count(0)
     assert not page.locator("button[value=open_nomination]").is_disabled()
     shot(page, "election-ready-zh")
     page.fill("#t-note", "准备工作已全部完成")
     page.locator("button[value=open_nomination]").click()
-    page.wait_for_load_state()
-    assert "已完成：启动提名" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("已完成：启动提名")
     assert page.locator(".step-current .step-name").inner_text() == "提名推荐"
     assert "准备工作已全部完成" in page.locator("#history").inner_text()
     assert page.console_errors == []
@@ -45,35 +45,30 @@ def test_a_supervisor_drills_down_from_the_province_to_a_street_and_opens_an_ove
     clock.freeze(TODAY + dt.timedelta(days=26))  # 2015-01-05: preparation was due 2014-12-31
     sign_in(page, live.url, "province")
     page.locator(".mainnav a", has_text="督导").click()
-    assert page.locator("h1").inner_text().startswith("辽宁省")
-    assert page.locator("svg.chart-bars").count() == 1
-    page.locator("#parts table a", has_text="沈阳市").click()
-    assert page.locator("h1").inner_text().startswith("沈阳市")
-    page.locator("#parts table a", has_text="和平区").click()
-    assert page.locator("h1").inner_text().startswith("和平区")
-    page.locator("#parts table a", has_text="太原街街道").click()
-    assert page.locator("h1").inner_text().startswith("太原街街道")
-    assert page.locator("#communities").count() == 1
+    expect(page.locator("h1")).to_contain_text("辽宁省")
+    expect(page.locator("svg.chart-bars")).to_have_count(1)
+    for name in ("沈阳市", "和平区", "太原街街道"):
+        page.locator("#parts table a", has_text=name).click()
+        expect(page.locator("h1")).to_contain_text(name)
+    expect(page.locator("#communities")).to_have_count(1)
     overdue = page.locator("#stuck-overdue .stuck-item").first
     assert "逾期 5 天" in overdue.inner_text()
     overdue.click()
-    assert page.locator(".status-line .badge-overdue").inner_text() == "逾期"
-    assert page.locator(".step-current.step-overdue").count() == 1
+    expect(page.locator(".status-line .badge-overdue")).to_have_text("逾期")
+    expect(page.locator(".step-current.step-overdue")).to_have_count(1)
     assert page.console_errors == []
 
 
 def test_switching_to_english_changes_the_pages_and_the_dates(live, page):
     sign_in(page, live.url, "cadre")
     page.locator(".langswitch button[value=en]").click()
-    page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Worklist"
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert "due December 31, 2014" in page.locator("table.worklist").inner_text()
+    expect(page.locator("h1")).to_have_text("Worklist")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("table.worklist")).to_contain_text("due December 31, 2014")
     page.locator("tr", has_text="北市社区").locator("td").first.locator("a").click()
-    assert "Not possible yet. Still missing:" in page.locator("#why-open_nomination").inner_text()
+    expect(page.locator("#why-open_nomination")).to_contain_text("Not possible yet. Still missing:")
     page.locator(".langswitch button[value=zh]").click()
-    page.wait_for_load_state()
-    assert "暂不能进行" in page.locator("#why-open_nomination").inner_text()
+    expect(page.locator("#why-open_nomination")).to_contain_text("暂不能进行")
     assert page.console_errors == []
 
 
@@ -84,6 +79,7 @@ def test_the_pages_work_on_a_tablet_in_portrait(live, browser):
     width = tab.evaluate("document.documentElement.scrollWidth")
     assert width <= 768  # nothing forces sideways scrolling
     tab.locator("tr", has_text="北市社区").locator("td").first.locator("a").click()
+    expect(tab.locator("#checklist")).to_have_count(1)
     assert tab.evaluate("document.documentElement.scrollWidth") <= 768
     shot(tab, "election-tablet-zh")
     context.close()

@@ -107,3 +107,9 @@ def test_the_database_health_check_is_public(api: Api) -> None:
     r = api.get("/ping-db", who=None)
     assert r.status_code == 200 and r.get_json()["ok"] is True
     assert r.get_json()["database"] == api.db.engine.dialect.name
+
+
+def test_the_token_lifetime_comes_from_the_app_config(api: Api) -> None:
+    api.app.config["TOKEN_HOURS"] = 1
+    expires = dt.datetime.fromisoformat(login(api).get_json()["expires_at"])
+    assert 0.9 < (expires - dt.datetime.now(dt.timezone.utc)).total_seconds() / 3600 <= 1

@@ -63,6 +63,29 @@ def test_big_numbers_are_refused_or_not_found_never_a_500(api: Api) -> None:
                  400, "invalid_request")
 
 
+def test_a_lost_race_on_a_unique_code_is_a_duplicate_and_a_dead_database_is_unavailable(api: Api) -> None:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from web.api.errors import api_error_response
+    with api.app.test_request_context("/api/v1/regions", headers={"Accept-Language": "en"}):
+        race = api_error_response(IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed: regions.code")))
+        assert race is not None and race.status_code == 409 and race.get_json()["error"] == "duplicate"
+        assert api_error_response(IntegrityError("INSERT", {}, Exception("NOT NULL constraint failed"))) is None
+        down = api_error_response(OperationalError("SELECT 1", {}, Exception("connection refused")))
+        assert down is not None and down.status_code == 503 and down.get_json()["error"] == "unavailable"
+
+
+def test_dates_far_in_the_past_or_future_are_refused_before_any_date_arithmetic(api: Api) -> None:
+    e = api.election("a_party")
+    for day in ("9999-12-31", "0001-01-01"):
+        fields = assert_error(api.post(f"/elections/{e}/complaints", {"category": "other", "received_on": day,
+                                                                      "summary": "x"}), 400, "invalid_request")["fields"]
+        assert fields == {"received_on": "日期必须在1900-01-01到2999-12-31之间"}
+    assert_error(api.post(f"/elections/{e}/transitions", {"trigger": "suspend", "version": 1, "note": "x",
+                                                          "review_on": "9999-12-31"}, who="street"), 400,
+                 "invalid_request")
+
+
 def test_the_openapi_document_comes_from_the_schemas_and_lists_every_api_route(api: Api) -> None:
     r = api.app.test_client().get("/api/v1/openapi.json")
     assert r.status_code == 200

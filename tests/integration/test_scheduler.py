@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -18,6 +20,9 @@ from workflow.db import Database
 from workflow.models import Escalation, SchedulerLock
 from workflow.services.locks import HOST, db_lock
 from workflow.services.sweep import try_sweep
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def count_rungs(db) -> int:
@@ -118,3 +123,18 @@ def test_the_background_scheduler_sweeps_at_start_and_stops_cleanly(db, monkeypa
     finally:
         stop()
     assert count_rungs(db) == 18  # real time: years after the 2014 due dates, every level has passed
+
+
+def test_the_sweep_command_prints_what_it_raised_and_refuses_a_bad_instant(db, tmp_path):
+    build_world(db)
+    env = dict(os.environ, HUANJIE_DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
+               HUANJIE_INSTANCE=str(tmp_path), PYTHONPATH=str(ROOT))
+    env.pop("HUANJIE_SMTP_URL", None)
+    run = lambda *args: subprocess.run([sys.executable, "-m", "huanjie.cli", "sweep", *args], cwd=ROOT, env=env,  # noqa: E731
+                                       capture_output=True, text=True, timeout=120)
+    first = run("--at", "2015-01-09T10:00:00+08:00")
+    assert first.returncode == 0 and first.stdout.startswith("raised 12, closed 0"), first.stderr
+    assert run("--at", "2015-01-09T10:00:00+08:00").stdout.startswith("raised 0, closed 0")
+    bad = run("--at", "next week")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: at: must be an ISO 8601 timestamp")
+    assert len(bad.stderr.strip().splitlines()) == 1

@@ -75,3 +75,30 @@ def test_a_suspended_election_highlights_the_suspension_and_where_it_came_from(r
     svg = machine_svg("party", "suspended", suspended_from="nomination", lg="en")
     assert 'data-state="suspended" aria-current="step"' in svg
     assert "Suspended" in svg and "Nomination" in svg
+
+
+def test_catalogues_are_compiled_into_a_folder_of_choice(tmp_path):
+    from babel.support import Translations
+
+    from web.ui.i18n import compile_catalogues
+    written = compile_catalogues(target=tmp_path)
+    assert {p.parent.parent.name for p in written} == {"zh", "en"}
+    zh = Translations.load(str(tmp_path), ["zh"])
+    assert zh.gettext("Worklist") == "工作清单"
+
+
+def test_a_read_only_installation_compiles_its_catalogues_elsewhere(monkeypatch):
+    import web.ui.i18n as i18n
+    real = i18n.compile_catalogues
+
+    def read_only(source=i18n.TRANSLATIONS, target=None):
+        if target is None:
+            raise PermissionError("read-only file system")
+        return real(source, target)
+    monkeypatch.setattr(i18n, "compile_catalogues", read_only)
+    app = Flask(__name__)
+    from web.extensions import babel
+    babel.init_app(app, locale_selector=lambda: "zh")
+    i18n.ensure_catalogues(app)
+    first = app.extensions["babel"].translation_directories[0]
+    assert first.endswith("huanjie-translations") and Path(first, "zh", "LC_MESSAGES", "messages.mo").exists()

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 from tests.support import TODAY
-from tests.ui.conftest import advance, election_state, text, version
+from tests.ui.conftest import advance, election_state, text
 from workflow import clock
 from workflow.services.complaints import file_complaint
 from workflow.services.election_data import record_fact

@@ -6,9 +6,10 @@ from typing import Any, Callable
 
 from flask import Flask, Response, jsonify, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from workflow.errors import DomainError, GuardsFailed, InvalidRequest
+from workflow.errors import DomainError, Duplicate, GuardsFailed, InvalidRequest
 
 from .messages import flatten
 
@@ -80,6 +81,11 @@ def http_error_response(exc: HTTPException) -> Response:
     return response
 
 
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """Return whether a database error is a unique constraint (a race two requests both lost)."""
+    return getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+
+
 def api_error_response(exc: Exception) -> Response | None:
     """Return the JSON response of a known failure, or None for a bug."""
     if isinstance(exc, DomainError):
@@ -88,6 +94,12 @@ def api_error_response(exc: Exception) -> Response | None:
         return domain_error_response(InvalidRequest(flatten(exc.messages)))
     if isinstance(exc, HTTPException) and (exc.code or 0) >= 400:
         return http_error_response(exc)
+    if isinstance(exc, IntegrityError) and is_unique_violation(exc):
+        # two requests created the same code at the same moment: the loser's answer is the contract's
+        return domain_error_response(Duplicate())
+    if isinstance(exc, OperationalError):
+        # the database is down or busy beyond its timeout: a retryable answer rather than a 500
+        return http_error_response(ServiceUnavailable())
     return None
 
 

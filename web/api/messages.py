@@ -18,8 +18,10 @@ _EXACT = {
     "Not a valid mapping type.": "必须是对象",
     "Not a valid list.": "必须是列表",
     "Invalid value.": "取值无效",
-    "String does not match expected pattern.": "不能为空白",
+    "Must not be blank.": "不能为空白",
+    "String does not match expected pattern.": "格式不正确",
     "Special numeric values (nan or infinity) are not permitted.": "不能是 NaN 或无穷大",
+    "Must be a date from 1900-01-01 to 2999-12-31.": "日期必须在1900-01-01到2999-12-31之间",
 }
 _PATTERNS = [
     (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"), "必须在{0}到{1}之间"),

@@ -5,7 +5,7 @@ import datetime as dt
 import numbers
 from typing import Any
 
-from marshmallow import INCLUDE, RAISE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 MAX_ID = 2**31 - 1
 MAX_COUNT = 10**9
@@ -64,21 +64,27 @@ class QueryBool(fields.Boolean):
 
 
 class Day(fields.Date):
-    """A date written YYYY-MM-DD."""
+    """A date written YYYY-MM-DD, between 1900 and 2999 (so that date arithmetic never overflows)."""
+
+    FIRST, LAST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, str) or len(value) != 10:
             raise self.make_error("invalid")
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             raise self.make_error("invalid") from None
+        if not self.FIRST <= day <= self.LAST:
+            raise ValidationError("Must be a date from 1900-01-01 to 2999-12-31.")
+        return day
 
 
 def text(max_len: int, required: bool = False, nullable: bool = False, **kw: Any) -> fields.String:
     """A string of 1..max_len characters with something other than blanks."""
     return fields.String(required=required, allow_none=nullable,
-                         validate=[validate.Length(1, max_len), validate.Regexp(r"[\s\S]*\S")], **kw)
+                         validate=[validate.Length(1, max_len),
+                                   validate.Regexp(r"[\s\S]*\S", error="Must not be blank.")], **kw)
 
 
 def choice(values: Any, required: bool = False, nullable: bool = False, **kw: Any) -> fields.String:

@@ -125,16 +125,20 @@ class Pager:
 
     @property
     def has_prev(self) -> bool:
+        """Whether there is a previous page."""
         return self.page > 1
 
     @property
     def has_next(self) -> bool:
+        """Whether there is a next page."""
         return self.page < self.pages
 
     @property
     def first_item(self) -> int:
+        """Number of the first item shown (1-based)."""
         return 0 if self.total == 0 else (self.page - 1) * self.per_page + 1
 
     @property
     def last_item(self) -> int:
+        """Number of the last item shown."""
         return min(self.total, self.page * self.per_page)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from workflow.errors import DomainError, NotFound
@@ -79,6 +79,4 @@ def complaint_resolve(complaint_id: int) -> Any:
         return render_election(election_id, problem.status, problem, "complaints",
                                forms={"resolve": {complaint_id: form}})
     flash(_("The complaint is resolved: %(outcome)s.", outcome=label_of("outcome", form.outcome.data)), "success")
-    if request.form.get("back") == "complaints":
-        return redirect(url_for("ui.election", election_id=election_id, _anchor="complaints"))
-    return redirect(url_for("ui.election", election_id=election_id))
+    return redirect(url_for("ui.election", election_id=election_id, _anchor="complaints"))

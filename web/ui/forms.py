@@ -14,6 +14,7 @@ from workflow.passwords import MIN_LENGTH
 from . import labels as UL
 
 REQUIRED = _l("Please fill this in.")
+TOO_SHORT = _l("At least %(n)d characters.", n=MIN_LENGTH)
 
 
 def choices(table: dict[str, Any], blank: Any = None) -> list[tuple[str, Any]]:
@@ -23,36 +24,48 @@ def choices(table: dict[str, Any], blank: Any = None) -> list[tuple[str, Any]]:
 
 
 class LoginForm(FlaskForm):
+    """Sign in."""
+
     username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
     next = HiddenField()
 
 
 class PasswordForm(FlaskForm):
+    """Change one's own password."""
+
     current = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
     new = PasswordField(_l("New password"), validators=[
-        DataRequired(REQUIRED), Length(min=MIN_LENGTH, max=200, message=_l("At least %(n)d characters.", n=MIN_LENGTH))])
+        DataRequired(REQUIRED), Length(min=MIN_LENGTH, max=200, message=TOO_SHORT)])
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(REQUIRED), EqualTo("new", message=_l("The two new passwords differ."))])
 
 
 class LanguageForm(FlaskForm):
+    """Switch the language."""
+
     lang = HiddenField()
     next = HiddenField()
 
 
 class FactForm(FlaskForm):
+    """Record one fact (the value comes from the pressed button, the date input or the select)."""
+
     value = StringField(_l("Value"), validators=[Optional(), Length(max=40)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
 class SeatsForm(FlaskForm):
+    """Seats per post."""
+
     member = IntegerField(_l("Members"), validators=[Optional(), NumberRange(0, 99)])
     director = IntegerField(_l("Director"), validators=[Optional(), NumberRange(0, 99)])
     deputy_director = IntegerField(_l("Deputy directors"), validators=[Optional(), NumberRange(0, 99)])
 
 
 class CandidateForm(FlaskForm):
+    """Add or change a candidate."""
+
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
     post = SelectField(_l("Post"), choices=[])
     gender = SelectField(_l("Gender"), choices=[], validators=[Optional()])
@@ -97,6 +110,8 @@ class CandidateForm(FlaskForm):
 
 
 class RoundForm(FlaskForm):
+    """The counts of a voting round (votes per candidate are parsed from vote-<id> fields)."""
+
     kind = HiddenField()
     expected = IntegerField(_l("Expected voters"), validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
     present = IntegerField(_l("Present / taking part"), validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
@@ -107,11 +122,15 @@ class RoundForm(FlaskForm):
 
 
 class CertificateForm(FlaskForm):
+    """Issue a certificate."""
+
     candidate = HiddenField()
     serial = StringField(_l("Certificate serial"), validators=[DataRequired(REQUIRED), Length(max=64)])
 
 
 class ComplaintForm(FlaskForm):
+    """File a complaint."""
+
     category = SelectField(_l("Category"), choices=[])
     candidate = SelectField(_l("Concerning candidate"), choices=[], validators=[Optional()])
     received_on = DateField(_l("Received on"), validators=[InputRequired(REQUIRED)])
@@ -119,6 +138,8 @@ class ComplaintForm(FlaskForm):
 
 
 class ResolveForm(FlaskForm):
+    """Resolve a complaint."""
+
     outcome = SelectField(_l("Outcome"), choices=[])
     referral = SelectField(_l("Referred to"), choices=[], validators=[Optional()])
     note = TextAreaField(_l("Reason / note"), validators=[Optional(), Length(max=4000)])
@@ -126,11 +147,15 @@ class ResolveForm(FlaskForm):
 
 
 class TransitionForm(FlaskForm):
+    """Take a step (the trigger is the pressed button)."""
+
     version = HiddenField()
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
 
 
 class SuspendForm(FlaskForm):
+    """Confirm a suspension."""
+
     version = HiddenField()
     note = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
     review_on = DateField(_l("Review by"), validators=[Optional()])
@@ -141,22 +166,28 @@ class ConfirmForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
+    """Confirm a bulk acceptance."""
+
     campaign = HiddenField()
     region = HiddenField()
 
 
 # ---------------------------------------------------------------- administration
 class UserForm(FlaskForm):
+    """Create a user."""
+
     username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=64)])
     display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=100)])
     password = PasswordField(_l("Initial password"), validators=[
-        DataRequired(REQUIRED), Length(min=MIN_LENGTH, max=200, message=_l("At least %(n)d characters.", n=MIN_LENGTH))])
+        DataRequired(REQUIRED), Length(min=MIN_LENGTH, max=200, message=TOO_SHORT)])
     role = SelectField(_l("Role"), choices=[])
     scope = StringField(_l("Area (region code)"), validators=[Optional(), Length(max=24)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=200)])
 
 
 class RegionForm(FlaskForm):
+    """Create a region."""
+
     code = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=24)])
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
     level = SelectField(_l("Level"), choices=[])
@@ -164,6 +195,8 @@ class RegionForm(FlaskForm):
 
 
 class CommunityForm(FlaskForm):
+    """Create or edit a community."""
+
     code = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=24)])
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
     street = StringField(_l("Street code"), validators=[DataRequired(REQUIRED), Length(max=24)])
@@ -176,10 +209,13 @@ class CommunityForm(FlaskForm):
     collective_reform_done = BooleanField(_l("Collective economy reform done"))
     migrant_dense = BooleanField(_l("Many migrant residents"))
     new_residential = BooleanField(_l("New residential area"))
-    other_risk = StringField(_l("Other reason to treat it as key/difficult"), validators=[Optional(), Length(max=500)])
+    other_risk = StringField(_l("Other reason to treat it as key/difficult"),
+                             validators=[Optional(), Length(max=500)])
 
 
 class CampaignForm(FlaskForm):
+    """Create a campaign with a due date per step."""
+
     code = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=40)])
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     rule_set = SelectField(_l("Rule set"), choices=[])
@@ -195,12 +231,16 @@ class CampaignForm(FlaskForm):
 
 
 class OrderForm(FlaskForm):
+    """Override a community's order in a campaign."""
+
     campaign = HiddenField()
     community = StringField(_l("Community code"), validators=[DataRequired(REQUIRED), Length(max=24)])
     order = SelectField(_l("Order"), choices=[])
 
 
 class ResponsibilityForm(FlaskForm):
+    """Name a responsible person."""
+
     target = StringField(_l("Region or community code"), validators=[DataRequired(REQUIRED), Length(max=24)])
     username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=64)])
     kind = SelectField(_l("Kind"), choices=[])

@@ -16,7 +16,7 @@ from .kinds import RESPONSIBILITIES, USERS
 from .structure import bulk_insert, chunks
 
 
-def user_defaults() -> dict[str, Any]:  # noqa: N802 - Core inserts apply no Python-side defaults
+def user_defaults() -> dict[str, Any]:
     """The column defaults of a new user (Core multi-row inserts do not apply the model's defaults)."""
     stamp = now()
     return {"language": "zh", "active": True, "failed_logins": 0, "password_changed_at": stamp, "created_at": stamp}

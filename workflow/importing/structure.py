@@ -27,12 +27,25 @@ def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 
 def bulk_insert(s: Any, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert rows with multi-row VALUES statements (one round trip per few thousand values, both databases)."""
+    """Insert rows in bulk inside the session's transaction: COPY on PostgreSQL, executemany on SQLite.
+
+    (psycopg sends an executemany as one INSERT per row, and long multi-row INSERTs cost it more to parse
+    than COPY costs the server: 100,000 rows go in a second or two this way.)
+    """
     if not rows:
         return
-    per_statement = max(1, 30000 // len(rows[0]))  # below SQLite's 32,766 and PostgreSQL's 65,535 parameters
-    for part in chunks(rows, per_statement):
-        s.execute(insert(model.__table__).values(part))
+    conn = s.connection()
+    table = model.__table__
+    if conn.dialect.name != "postgresql":
+        s.execute(insert(table), rows)
+        return
+    keys = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(table.c[k].name) for k in keys)
+    with conn.connection.driver_connection.cursor() as cur:
+        with cur.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[k] for k in keys])
 
 
 def key_difficult(values: dict[str, Any]) -> bool:

@@ -248,29 +248,36 @@ def _transition(s: Session, actor: Actor, election: Election, trigger: str, sour
     day = today()
     rules = get_rule_set(election.campaign.rule_set)
     extra: dict[str, Any] = dict(data or {})
+
+    def put(name: str, value: Any) -> None:
+        # no ORM history: _write_transition writes every transition column in its one UPDATE
+        set_committed_value(election, name, value)
+
     if trigger == "suspend":
-        election.suspended_from, election.suspended_on = source, day
-        election.review_on = review or day + dt.timedelta(days=rules.suspension_review_days)
+        put("suspended_from", source)
+        put("suspended_on", day)
+        put("review_on", review or day + dt.timedelta(days=rules.suspension_review_days))
         extra["review_on"] = election.review_on.isoformat()
     elif trigger == "resume":
         spent = (day - (election.suspended_on or day)).days
-        election.due_shift_days += spent
+        put("due_shift_days", election.due_shift_days + spent)
         extra["days_suspended"] = spent
-        election.suspended_from = election.suspended_on = election.review_on = None
+        for name in ("suspended_from", "suspended_on", "review_on"):
+            put(name, None)
     elif trigger == "apply_village_law":
-        election.village_law = True
+        put("village_law", True)
     if trigger in REENTRY_TRIGGERS:
-        election.round_permit = "revote" if trigger == "revote" else "another"
+        put("round_permit", "revote" if trigger == "revote" else "another")
         extra["facts_cleared"] = clear_facts_from(s, actor, election, dest)
     moved_on = dest != source and trigger not in ("suspend", "resume")
     if moved_on:
-        election.due_shift_days = 0
-    election.state = dest
+        put("due_shift_days", 0)
+    put("state", dest)
     if moved_on or trigger in REENTRY_TRIGGERS:
-        election.state_entered_at = now()
+        put("state_entered_at", now())
     entered = _shanghai_date(election.state_entered_at) if election.state_entered_at else day
-    election.due_on = due_for(election, dest, entered)
-    election.updated_at = now()
+    put("due_on", due_for(election, dest, entered))
+    put("updated_at", now())
     _write_transition(s, election)
     return extra
 
@@ -296,15 +303,13 @@ def _write_transition(s: Session, election: Election) -> None:
     """Write the transition's columns and the next version in one UPDATE that checks the version read.
 
     The optimistic lock: only a transition moves the version, and only from the version that was read. The
-    values are then marked as committed on the loaded election, so the ORM does not write them a second time.
+    loaded election already holds the new values as committed ones (no ORM history), so nothing is written twice
+    and the session has nothing left to flush for it.
     """
-    values = {name: getattr(election, name) for name in TRANSITION_COLUMNS}
-    params = {f"w_{name}": value for name, value in values.items()}
+    params = {f"w_{name}": getattr(election, name) for name in TRANSITION_COLUMNS}
     result = s.execute(_WRITE_TRANSITION, {"w_id": election.id, "w_version": election.version, **params})
     if result.rowcount != 1:
         raise VersionConflict()
-    for name, value in values.items():
-        set_committed_value(election, name, value)
     set_committed_value(election, "version", election.version + 1)
 
 
