@@ -9,6 +9,7 @@ endpoint of the same server doing one SELECT, and prints the ratios. Goal: trans
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -76,6 +77,13 @@ def timed(session: requests.Session, method: str, path: str, body: Any = None) -
     return (time.perf_counter() - start) * 1000, r
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     """Seed, serve, measure, print, drop."""
     global session_base
@@ -125,17 +133,21 @@ def main() -> None:
             concurrently(k, ping, bearer)  # warm up the server's pool and caches
             figures = {"clients": k, "communities": args.communities, "load": load_average()}
             results = {}
+            cpu: dict[str, float] = {}
             for label, work in (("GET /api/v1/ping-db (one SELECT)", ping),
                                 ("GET /api/v1/elections/<id>", read),
                                 ("POST /api/v1/elections/<id>/transitions", transitions)):
+                before = cpu_seconds(server.pid)
                 results[label] = stats(concurrently(k, work, bearer))
+                cpu[label] = (cpu_seconds(server.pid) - before) * 1000 / (n * k)
             print(f"API latency, {k} concurrent clients, `huanjie serve --no-scheduler` (8 threads) on PostgreSQL; "
-                  f"load {figures['load']}")
+                  f"load {figures['load']} before the run, {load_average()} after")
             base = results["GET /api/v1/ping-db (one SELECT)"]
             for label, s in results.items():
                 goal = 50.0 if "transitions" in label else None
                 print(line(label, s, goal) + f"  ×{s['p50'] / base['p50']:.1f} p50, ×{s['p95'] / base['p95']:.1f} "
-                      "p95 of ping-db")
+                      f"p95 of ping-db; server CPU {cpu[label]:.1f} ms/request")
+            figures["server_cpu_ms_per_request"] = cpu
             figures["results"] = results
             save_json(args.json, figures)
 

@@ -104,10 +104,19 @@ with db.engine.connect() as conn:
 with open("/proc/self/clear_refs", "w") as fh:
     fh.write("5")  # reset the peak (VmHWM) so that it measures the sweep alone
 before = status("VmRSS")
-start = time.perf_counter()
-result = sweep_overdue(db, at=sys.argv[2])
+stages = []
+start = last = time.perf_counter()
+
+def stage(name):
+    global last
+    now = time.perf_counter()
+    stages.append([name, round(now - last, 3)])
+    last = now
+
+result = sweep_overdue(db, at=sys.argv[2], on_stage=stage)
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "result": result, "rss_before_kb": before, "rss_peak_kb": status("VmHWM")}))
+print(json.dumps({"seconds": seconds, "result": result, "rss_before_kb": before, "rss_peak_kb": status("VmHWM"),
+                  "stages": stages}))
 """
 
 
@@ -163,6 +172,7 @@ def run(url: str, label: str = "") -> dict[str, Any]:
         print(f"{label}sweep, {name:<26} {fig['seconds']:6.2f} s  raised {fig['result']['raised']:,} "
               f"closed {fig['result']['closed']:,} notifications {fig['result']['notifications']:,}  "
               f"peak RSS {fig['rss_peak_kb'] / 1024:.0f} MB (+{grew:.1f} MB while sweeping)  goal < {GOAL_S:.0f} s: {verdict}")
+        print(f"{label}    " + ", ".join(f"{name} {secs:.2f} s" for name, secs in fig["stages"]))
         out[name] = fig
     return out
 

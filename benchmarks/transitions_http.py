@@ -13,6 +13,7 @@ Goal (2 cores): ≥ 200 transitions/s with 8 clients.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import queue
 import threading
 import time
@@ -73,7 +74,7 @@ def tokens_for(url: str, user_ids: set[int]) -> dict[int, str]:
     return out
 
 
-def run_http(base: str, work: list[tuple[int, int, str, str, int]], tokens: dict[int, str],
+def run_http(bases: list[str], work: list[tuple[int, int, str, str, int]], tokens: dict[int, str],
              clients: int) -> dict[str, Any]:
     """Fire every transition of work from `clients` threads; return throughput, latency and statuses."""
     jobs: "queue.Queue[tuple[int, int, str, str, int]]" = queue.Queue()
@@ -83,7 +84,7 @@ def run_http(base: str, work: list[tuple[int, int, str, str, int]], tokens: dict
     statuses: dict[int, int] = {}
     lock = threading.Lock()
 
-    def client() -> None:
+    def client(base: str) -> None:
         session = requests.Session()
         while True:
             try:
@@ -97,7 +98,7 @@ def run_http(base: str, work: list[tuple[int, int, str, str, int]], tokens: dict
             with lock:
                 latencies.append(ms)
                 statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(bases[i % len(bases)],)) for i in range(clients)]
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -154,20 +155,23 @@ def run_raw(url: str, work: list[tuple[int, int, str, str, int]], clients: int) 
             "latency": stats(latencies)}
 
 
-def measure(url: str, clients: int, n: int, threads: int) -> dict[str, Any]:
-    """Run the HTTP benchmark and the raw-SQL baseline on the (throwaway) database at url."""
+def measure(url: str, clients: int, n: int, threads: int, servers: int = 1) -> dict[str, Any]:
+    """Run the HTTP benchmark (on `servers` worker processes) and the raw-SQL baseline on the database at url."""
     ready = ready_elections(url, 2 * n + 200)
     if len(ready) < 2 * n + 200:
         raise SystemExit(f"only {len(ready)} ready elections; lower --n")
     warm, http_work, raw_work = ready[:200], ready[200:200 + n], ready[200 + n:]
     tokens = tokens_for(url, {w[4] for w in warm + http_work})
-    out: dict[str, Any] = {"load_before": load_average()}
-    with Server(url, threads=threads) as server:
-        run_http(server.base, warm, tokens, clients)  # connections, caches and the first compilations
-        cpu = cpu_seconds(server.pid)
-        out["http"] = run_http(server.base, http_work, tokens, clients)
-        # CPU the server spent per transition: what the figures would be on an idle machine (one core of Python)
-        out["http"]["server_cpu_ms"] = (cpu_seconds(server.pid) - cpu) * 1000 / max(out["http"]["transitions"], 1)
+    out: dict[str, Any] = {"load_before": load_average(), "servers": servers}
+    with contextlib.ExitStack() as stack:
+        procs = [stack.enter_context(Server(url, threads=threads)) for _ in range(servers)]
+        bases = [p.base for p in procs]
+        run_http(bases, warm, tokens, clients)  # connections, caches and the first compilations
+        cpu = sum(cpu_seconds(p.pid) for p in procs)
+        out["http"] = run_http(bases, http_work, tokens, clients)
+        # CPU the servers spent per transition: what the figures would be on an idle machine
+        out["http"]["server_cpu_ms"] = ((sum(cpu_seconds(p.pid) for p in procs) - cpu) * 1000
+                                        / max(out["http"]["transitions"], 1))
     out["raw_sql"] = run_raw(url, raw_work, clients)
     out["load_after"] = load_average()
     return out
@@ -177,11 +181,12 @@ def report(figures: dict[str, Any], clients: int) -> None:
     """Print the figures."""
     h, r = figures["http"], figures["raw_sql"]
     verdict = "met" if h["per_second"] >= GOAL_TPS else "MISSED"
-    print(f"HTTP, {clients} clients: {h['transitions']} transitions in {h['seconds']:.1f} s = {h['per_second']:.0f}/s, "
+    where = f"{figures['servers']} worker processes, " if figures.get("servers", 1) > 1 else ""
+    print(f"HTTP, {where}{clients} clients: {h['transitions']} transitions in {h['seconds']:.1f} s = {h['per_second']:.0f}/s, "
           f"p50 {h['latency']['p50']:.1f} ms, p95 {h['latency']['p95']:.1f} ms, statuses {h['statuses']}  "
           f"goal ≥ {GOAL_TPS:.0f}/s: {verdict}")
-    print(f"server CPU per transition {h['server_cpu_ms']:.1f} ms (one core of Python: at most "
-          f"{1000 / h['server_cpu_ms']:.0f}/s whatever the load)")
+    print(f"server CPU per transition {h['server_cpu_ms']:.1f} ms (a worker process is one core of Python: "
+          f"at most {1000 / h['server_cpu_ms']:.0f}/s per worker process)")
     print(f"baseline raw SQL, {clients} threads: {r['transitions']} in {r['seconds']:.1f} s = {r['per_second']:.0f}/s, "
           f"p50 {r['latency']['p50']:.1f} ms, p95 {r['latency']['p95']:.1f} ms")
     print(f"machine load before {figures['load_before']}, after {figures['load_after']}")
@@ -193,12 +198,13 @@ def main(argv: Optional[list[str]] = None) -> None:
     ap.add_argument("--communities", type=int, default=120_000)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--threads", type=int, default=8, help="waitress threads of the server")
+    ap.add_argument("--servers", type=int, default=1, help="`huanjie serve` processes, clients spread over them")
     ap.add_argument("--n", type=int, default=2000, help="transitions to fire (and as many for the baseline)")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     ensure_national(args.communities)
     with throwaway_database(template=national_name(args.communities)) as url:
-        figures = measure(url, args.clients, args.n, args.threads)
+        figures = measure(url, args.clients, args.n, args.threads, args.servers)
     report(figures, args.clients)
     save_json(args.json, figures)
 

@@ -16,7 +16,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (content_type_conformance, negative_data_rejection,
                                                response_headers_conformance, response_schema_conformance,
-                                               status_code_conformance)
+                                               status_code_conformance, unsupported_method)
 
 from tests.e2e.api_support import Api, api  # noqa: F401
 from workflow.auth import SYSTEM
@@ -24,7 +24,7 @@ from workflow.facts import FACTS
 from workflow.services.complaints import file_complaint
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance, negative_data_rejection]
+          response_headers_conformance, negative_data_rejection, unsupported_method]
 EXAMPLES = int(os.environ.get("HUANJIE_FUZZ_EXAMPLES", "12"))
 COVERAGE = os.environ.get("HUANJIE_FUZZ_COVERAGE", "") == "1"  # the boundary-value phase: slower
 

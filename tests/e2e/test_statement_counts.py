@@ -163,10 +163,15 @@ class Pages:
             ("GET /api/v1/campaigns/LN2014/progress", "api", "province", "/api/v1/campaigns/LN2014/progress"),
             ("GET /api/v1/campaigns (province)", "api", "province", "/api/v1/campaigns"),
         ]
+        optional = [  # lists of other areas, counted once they exist
+            ("GET /api/v1/escalations?open=true (county)", "api", "county", "/api/v1/escalations", "?open=true"),
+            ("GET /api/v1/dossiers?open=true (province)", "api", "province", "/api/v1/dossiers", "?open=true"),
+            ("GET /api/v1/incidents?open=true (province)", "api", "province", "/api/v1/incidents", "?open=true"),
+            ("open escalations page (county)", "ui", "county", "/notices/escalations", ""),
+            ("notifications page (cadre)", "ui", "cadre", "/notices/", ""),
+        ]
         rules = {r.rule for r in self.app.url_map.iter_rules()}
-        if "/api/v1/escalations" in rules:
-            pages.append(("GET /api/v1/escalations?open=true (county)", "api", "county",
-                          "/api/v1/escalations?open=true"))
+        pages += [(name, kind, who, path + args) for name, kind, who, path, args in optional if path in rules]
         return pages
 
     def count(self) -> dict[str, int]:

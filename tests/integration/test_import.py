@@ -199,3 +199,13 @@ def test_imported_communities_match_those_the_service_creates(db):
     imported = community(db, "210102001010")
     assert (imported.street_id, imported.county_id, imported.city_id, imported.province_id,
             imported.key_difficult) == made_row
+
+
+def test_a_code_stored_by_someone_else_meanwhile_rejects_the_file_cleanly(db, monkeypatch):
+    world = build_world(db)
+    import workflow.importing.structure as structure
+    monkeypatch.setattr(structure, "chunks", lambda items, size=500: iter(()))  # the lookup misses 210102001001
+    problems = rejected(db, world.actors["admin"], "社区代码,社区名称,街道代码\n210102001001,北市社区,210102001\n"
+                                                   "210102001013,新社区,210102001\n", lang="en")
+    assert [p["row"] for p in problems] == [0] and "at the same time" in problems[0]["problem"]
+    assert count(db) == 3

@@ -83,7 +83,7 @@ def test_killing_a_sweep_midway_loses_nothing_and_a_rerun_raises_each_rung_exact
     elections = world_with_backlog(db)
     log = tmp_path / "sweep.log"
     proc = start(["sweep"], env(db, tmp_path, HUANJIE_SWEEP_STAGE_PAUSE="3"), log)
-    wait_for_line(log, r"sweep stage: level 2", proc)  # levels 1 and 2 inserted, not committed
+    wait_for_line(log, r"sweep stage: elections of", proc)  # the elections' rungs inserted, not committed
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert counts(db) == (0, 0, 0)  # the killed transaction left nothing behind
@@ -99,7 +99,7 @@ def test_killing_the_scheduler_midway_and_starting_another_raises_each_rung_exac
     elections = world_with_backlog(db)
     log = tmp_path / "first.log"
     first = start(["scheduler"], env(db, tmp_path, HUANJIE_SWEEP_STAGE_PAUSE="2"), log)
-    wait_for_line(log, r"sweep stage: dossiers", first)  # every level inserted and dossiers opened, not committed
+    wait_for_line(log, r"sweep stage: fallback dossiers", first)  # every rung and dossier inserted, not committed
     first.send_signal(signal.SIGKILL)
     first.wait()
     assert counts(db)[0] == 0

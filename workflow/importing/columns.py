@@ -216,13 +216,6 @@ class HeaderMap:
     header_text: dict[str, str]
     problems: list[RowProblem]
 
-    def value(self, values: list[Any], key: str) -> Any:
-        """Return the cell of a field in a row, MISSING when the file has no such column."""
-        i = self.index.get(key)
-        if i is None:
-            return MISSING
-        return values[i] if i < len(values) else ""
-
 
 def map_header(header: list[str], columns: list[Column]) -> HeaderMap:
     """Match header cells to columns (Chinese or English); report unknown, repeated and missing columns."""

@@ -106,6 +106,7 @@ def run_import(importer: Importer, stream: IO[bytes], filename: str, header_map:
         problems.append(p)
     if any(c.required and c.key not in hm.index for c in importer.columns):
         return  # every row would repeat the same complaint
+    plan = [(c.key, c.parse, hm.index.get(c.key)) for c in importer.columns]
     batch: list[tuple[int, dict[str, Any]]] = []
     try:
         for rec in table.records:
@@ -116,7 +117,7 @@ def run_import(importer: Importer, stream: IO[bytes], filename: str, header_map:
                                            "该行含有无法识别的字符（既不是 UTF-8 也不是 GB18030 编码），"
                                            "请另存为 UTF-8 编码的 CSV 或 XLSX 文件"))
                 continue
-            record, cells_ok = _parse_row(rec.row, rec.values, hm, importer.columns, problems)
+            record, cells_ok = _parse_row(rec.row, rec.values, plan, problems)
             fit = importer.check(rec.row, record)  # also for rows with bad cells: report every problem
             if cells_ok and fit:
                 batch.append((rec.row, record))
@@ -132,19 +133,19 @@ def run_import(importer: Importer, stream: IO[bytes], filename: str, header_map:
         problems.append(RowProblem(2, None, "the file has a header but no data rows", "文件只有表头，没有数据行"))
 
 
-def _parse_row(row: int, values: list[Any], hm: HeaderMap, columns: list[Column],
+def _parse_row(row: int, values: list[Any], plan: list[tuple[str, Any, Optional[int]]],
                problems: Problems) -> tuple[dict[str, Any], bool]:
     """Parse every cell; a cell that fails is left out of the record (and reported)."""
     record: dict[str, Any] = {}
     ok = True
-    for col in columns:
-        raw = hm.value(values, col.key)
-        if raw is MISSING:
-            record[col.key] = MISSING
+    width = len(values)
+    for key, parse, index in plan:
+        if index is None:
+            record[key] = MISSING
             continue
         try:
-            record[col.key] = col.parse(raw)
+            record[key] = parse(values[index] if index < width else "")
         except CellProblem as p:
-            problems.add(row, col.key, p.en, p.zh)
+            problems.add(row, key, p.en, p.zh)
             ok = False
     return record, ok

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..auth import LEVELS, may_administer, require
 from ..models import Community, Region
@@ -42,10 +43,16 @@ def bulk_insert(s: Any, model: Any, rows: list[dict[str, Any]]) -> None:
     keys = list(rows[0])
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(table.c[k].name) for k in keys)
-    with conn.connection.driver_connection.cursor() as cur:
-        with cur.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[k] for k in keys])
+    statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+    try:
+        with conn.connection.driver_connection.cursor() as cur:
+            with cur.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row([row[k] for k in keys])
+    except Exception as exc:  # the driver's own error: give it SQLAlchemy's shape for the callers
+        if str(getattr(exc, "sqlstate", "") or "").startswith("23"):
+            raise IntegrityError(statement, None, exc) from exc
+        raise
 
 
 def key_difficult(values: dict[str, Any]) -> bool:

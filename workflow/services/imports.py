@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import IO, Any, Iterator
 
 from sqlalchemy import null, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from ..auth import Actor, may_administer, require
@@ -47,7 +48,11 @@ def import_file(uow: UnitOfWork, actor: Actor, kind: Any, stream: IO[bytes], fil
     require(may_administer(actor))
     problems, counts = Problems(), Counts()
     importer = IMPORTERS[kind_text](uow.session, actor, problems, counts)
-    run_import(importer, stream, filename)
+    try:
+        run_import(importer, stream, filename)
+    except IntegrityError:  # someone else stored the same codes meanwhile: nothing of this file is kept
+        problems.append(RowProblem(0, None, "the same records were changed by someone else at the same time; "
+                                            "import the file again", "其他人同时修改了相同的数据，请重新导入该文件"))
     if problems:
         raise ImportRejected(kind_text, problems.final(), counts)
     audit(uow.session, actor, "data_imported", data={"kind": kind_text, "file": filename[:200], **counts.as_dict()})

@@ -138,17 +138,17 @@ def _sweep(uow: UnitOfWork, instant: dt.datetime, actor: Actor, on_stage: Stage)
     names = sorted(set(groups) | {fallback})
     raised = 0
     for name in names:
-        offsets = get_rule_set(name).escalation_offsets_days
-        for level, offset in enumerate(offsets, start=1):
-            cutoff = day - dt.timedelta(days=offset)  # D + offset has passed  <=>  D < today - offset
-            if name in groups:
-                for kind in ("election", "complaint"):
-                    raised += new.insert(candidates(kind, level, cutoff, stamp, new.pg, campaigns=groups[name]))
-            for kind in ("dossier", "incident"):
-                raised += new.insert(candidates(kind, level, cutoff, stamp, new.pg, rule_set=(name, fallback)))
-            stage(f"level {level} of {name}")
+        # D + offset has passed  <=>  D < today - offset
+        cutoffs = {level: day - dt.timedelta(days=offset)
+                   for level, offset in enumerate(get_rule_set(name).escalation_offsets_days, start=1)}
+        for kind in ("election", "complaint", "dossier", "incident"):
+            if kind in ("election", "complaint") and name not in groups:
+                continue
+            scope = {"campaigns": groups[name]} if kind in ("election", "complaint") else {"rule_set": (name, fallback)}
+            raised += new.insert(candidates(kind, cutoffs, stamp, new.pg, **scope))
+            stage(f"{kind}s of {name}")
     dossiers = _fallback_dossiers(s, new.ids, names, fallback, day, instant, actor)
-    stage("dossiers")
+    stage("fallback dossiers")
     notified = add_digests(s, new.ids, instant, new.pg) if raised else 0
     stage("notifications")
     closed = close_moved_on(s, instant)

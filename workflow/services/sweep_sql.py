@@ -105,21 +105,30 @@ def _copied_json(kind: str, c: Any, exclude: Any, pg: bool) -> Any:
     return select(func.json_group_array(ordered.c.username)).select_from(ordered).scalar_subquery()
 
 
-def candidates(kind: str, level: int, cutoff: dt.date, stamp: Any, pg: bool, campaigns: Optional[list[int]] = None,
+def _levels() -> Any:
+    """A three-row table (level) = 1, 2, 3 that works on both dialects."""
+    return select(literal(1).label("level")).union_all(select(literal(2)), select(literal(3))).subquery("lv")
+
+
+def candidates(kind: str, cutoffs: dict[int, dt.date], stamp: Any, pg: bool, campaigns: Optional[list[int]] = None,
                rule_set: Optional[tuple[str, str]] = None) -> Any:
-    """SELECT the rungs of `kind` at `level` now due (due date before cutoff) that do not exist yet."""
+    """SELECT the rungs of `kind`, every level at once, now due (due date before the level's cutoff), not yet raised.
+
+    One statement for the three levels: the subjects, their community and the three contacts are joined once.
+    """
     c = aliased(Community, name="c")
-    r, tu, x = aliased(Responsibility, name="r"), aliased(User, name="tu"), aliased(Escalation, name="x")
+    lv = _levels()
+    loosest = max(cutoffs.values())
     if kind == "election":
         e = aliased(Election, name="e")
         frm: Any = join(e, c, c.id == e.community_id)
         subj, elec, state, due = e.id, e.id, e.state, e.due_on
-        conds = [e.campaign_id.in_(campaigns or []), e.due_on < cutoff, e.state != "closed"]
+        conds = [e.campaign_id.in_(campaigns or []), e.due_on < loosest, e.state != "closed"]
     elif kind == "complaint":
         q, el = aliased(Complaint, name="q"), aliased(Election, name="el")
         frm = join(q, el, el.id == q.election_id).join(c, c.id == q.community_id)
         subj, elec, state, due = q.id, q.election_id, literal("open"), q.due_on
-        conds = [q.resolved_at.is_(None), q.due_on < cutoff, el.campaign_id.in_(campaigns or [])]
+        conds = [q.resolved_at.is_(None), q.due_on < loosest, el.campaign_id.in_(campaigns or [])]
     else:
         assert rule_set is not None
         name, fallback = rule_set
@@ -127,23 +136,33 @@ def candidates(kind: str, level: int, cutoff: dt.date, stamp: Any, pg: bool, cam
             d = aliased(Dossier, name="d")
             frm = join(d, c, c.id == d.community_id)
             subj, elec, state, due = d.id, literal(None, Integer), literal("open"), d.due_on
-            conds = [d.status == "open", d.due_on < cutoff]
+            conds = [d.status == "open", d.due_on < loosest]
         else:
             i = aliased(Incident, name="i")
             frm = join(i, c, c.id == i.community_id)
             subj, elec, state, due = i.id, literal(None, Integer), literal("unacknowledged"), i.ack_due_on
-            conds = [i.acknowledged_at.is_(None), i.ack_due_on < cutoff]
+            conds = [i.acknowledged_at.is_(None), i.ack_due_on < loosest]
         conds.append(community_rule_set_expr(c.id, fallback) == name)
-    target = {1: r.community_id == c.id, 2: r.region_id == c.street_id, 3: r.region_id == c.county_id}[level]
+    cutoff = case({level: literal(day) for level, day in cutoffs.items()}, value=lv.c.level)
+    # the contact of each level: the community's (street cadre), the street's (county leader), the county's
+    targets = {1: lambda r: r.community_id == c.id, 2: lambda r: r.region_id == c.street_id,
+               3: lambda r: r.region_id == c.county_id}
+    people = {}
+    for level, target in targets.items():
+        r, u = aliased(Responsibility, name=f"r{level}"), aliased(User, name=f"u{level}")
+        frm = frm.outerjoin(r, and_(r.kind == "contact", target(r))).outerjoin(
+            u, and_(u.id == r.user_id, u.active.is_(True)))
+        people[level] = u.id
+    notified = case({level: uid for level, uid in people.items()}, value=lv.c.level)
     # the rungs that exist, read once before the INSERT grows the table: probing escalations itself while the
     # statement appends to it is quadratic when the planner thinks the table is small (first sweep, a deadline
     # passing for a whole province at once: 77 s instead of under 2 s for 59,000 rungs)
     # (SQLite copies the SELECT before inserting anyway, and a WITH in front hides the INSERT's rowcount there)
-    have: Any = select(x.subject_id, x.state, x.due_on).where(x.kind == kind, x.level == level)
-    have = have.cte(f"have_{kind}_{level}").prefix_with("MATERIALIZED") if pg else have.subquery()
-    copied = _copied_json(kind, c, tu.id, pg) if kind == "complaint" else _street_copied(c, tu.id, pg)
-    return (select(literal(kind), subj, elec, c.id, state, due, literal(level), stamp, tu.id, copied)
-            .select_from(frm)
-            .outerjoin(r, and_(r.kind == "contact", target))
-            .outerjoin(tu, and_(tu.id == r.user_id, tu.active.is_(True)))
-            .where(*conds, ~exists().where(have.c.subject_id == subj, have.c.state == state, have.c.due_on == due)))
+    x = aliased(Escalation, name="x")
+    have: Any = select(x.subject_id, x.state, x.due_on, x.level).where(x.kind == kind)
+    have = have.cte(f"have_{kind}").prefix_with("MATERIALIZED") if pg else have.subquery()
+    copied = _copied_json(kind, c, notified, pg) if kind == "complaint" else _street_copied(c, notified, pg)
+    return (select(literal(kind), subj, elec, c.id, state, due, lv.c.level, stamp, notified, copied)
+            .select_from(frm.join(lv, due < cutoff))
+            .where(*conds, ~exists().where(have.c.subject_id == subj, have.c.state == state, have.c.due_on == due,
+                                           have.c.level == lv.c.level)))
