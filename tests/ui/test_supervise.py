@@ -94,7 +94,6 @@ def summary_ready(world, key):
     advance(world, key, "summary")
     with world.db.uow() as uow:
         record_fact(uow, world.actors["cadre"], world.elections[key], "summary_written", True)
-        record_fact(uow, world.actors["city"], world.elections[key], "inspection_accepted", True)
 
 
 def test_a_city_supervisor_previews_then_accepts_a_street(ui, world):
@@ -106,7 +105,7 @@ def test_a_city_supervisor_previews_then_accepts_a_street(ui, world):
     preview = client.get("/supervise/accept?campaign=LN2014&region=210102001")
     body = text(preview)
     assert preview.status_code == 200 and "将验收：1 个" in body and "尚不具备条件：1 个" in body
-    assert "北市社区" in body and "南湖村社区" in body and "市级已检查验收" in body
+    assert "北市社区" in body and "南湖村社区" in body and "换届选举工作总结已完成" in body
     assert election_state(world, "a_party") == "summary"  # a preview changes nothing
     done = client.post("/supervise/accept", {"campaign": "LN2014", "region": "210102001"})
     assert done.status_code == 302

@@ -12,10 +12,11 @@ from ..clock import now, today
 from ..db import UnitOfWork
 from ..errors import Duplicate, Forbidden, GuardsFailed, InvalidRequest, NotFound
 from ..machines import ACTIVE_STATES, MAIN_PATH
-from ..models import Campaign, Community, CommunityOrder, Election, Region
+from ..models import Campaign, Community, CommunityOrder, Election, Fact, Region
 from ..ruleset import RuleSetError, get_rule_set
 from .common import (audit, community_scope, get_community, get_region, parse_date, region_scope,
                      require_choice, require_text)
+from .election_data import record_facts
 from .elections import fire_trigger
 
 ORDERS = ("party_first", "residents_first", "concurrent")
@@ -157,6 +158,13 @@ def accept_region(uow: UnitOfWork, actor: Actor, code: Any, region_code: Any, dr
     for election in summary_elections(s, actor, campaign, region):
         try:
             with s.begin_nested():
+                # the bulk action is the city's inspection (检查验收): it records inspection_accepted, then each
+                # election still passes its own guards (summary_written); a skipped one keeps no fact
+                facts = s.scalars(select(Fact.value).where(Fact.election_id == election.id,
+                                                           Fact.key == "inspection_accepted")).first()
+                if facts is not True:
+                    record_facts(uow, actor, election.id, {"inspection_accepted": True},
+                                 "检查验收（批量）" if actor.language != "en" else "inspection (bulk)")
                 fire_trigger(uow, actor, election.id, "accept_summary", election.version,
                              note="bulk acceptance" if not dry_run else None)
                 if dry_run:
