@@ -74,14 +74,21 @@ def write_files(folder: Path, communities: int) -> dict[str, Path]:
 
 
 # ---------------------------------------------------------------- steps (each in a child process)
+def current_rss_mb() -> float:
+    """Return the resident set size of this process now (Linux)."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+
 def measured(fn: Any, trace: bool) -> dict[str, Any]:
     """Run fn, returning its result with wall seconds, peak RSS and (when tracing) the tracemalloc peak."""
+    rss_before = current_rss_mb()  # resident now, every module loaded: the baseline of the step
     if trace:
         tracemalloc.start()
     start = time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - start
-    out = {"result": result, "seconds": round(seconds, 2),
+    out = {"result": result, "seconds": round(seconds, 2), "rss_before_mb": round(rss_before, 1),
            "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     if trace:
         out["tracemalloc_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
@@ -90,8 +97,11 @@ def measured(fn: Any, trace: bool) -> dict[str, Any]:
 
 
 def step(name: str, url: str, path: str, trace: bool) -> dict[str, Any]:
+    import openpyxl  # noqa: F401  (every module is loaded before the measurement starts)
+
     from workflow.auth import SYSTEM
     from workflow.db import Database
+    from workflow.services import imports, report_files, reports  # noqa: F401
     db = Database(url)
     try:
         if name in ("regions", "import"):
@@ -211,7 +221,7 @@ def main() -> None:
     if args.step:
         print(json.dumps(step(args.step, args.url, args.path, args.trace), ensure_ascii=False, default=str))
         return
-    from benchmarks.common import throwaway_database
+    from benchmarks.common import load_average, throwaway_database
     from workflow.db import Database
     from workflow.schema import upgrade
     with tempfile.TemporaryDirectory() as tmp, throwaway_database(prefix="huanjie_bench_import") as url:
@@ -224,31 +234,37 @@ def main() -> None:
         upgrade(db.engine)
         db.dispose()
         rows = []
+        print(f"load average at start: {load_average()}")
         regions = child("regions", url, str(DIVISIONS))
         streets = child("regions", url, str(files["streets"]))
         rows.append(("regions (divisions + streets)", regions["seconds"] + streets["seconds"],
-                     max(regions["maxrss_mb"], streets["maxrss_mb"]), streets["result"]))
+                     streets["rss_before_mb"], max(regions["maxrss_mb"], streets["maxrss_mb"]), streets["result"]))
         for fmt in ("csv", "xlsx"):
             child("truncate", url)
             first = child("import", url, str(files[fmt]))
-            rows.append((f"import {fmt.upper()} (new)", first["seconds"], first["maxrss_mb"], first["result"]))
+            rows.append((f"import {fmt.upper()} (new)", first["seconds"], first["rss_before_mb"], first["maxrss_mb"],
+                         first["result"]))
             again = child("import", url, str(files[fmt]))
-            rows.append((f"import {fmt.upper()} (same file again)", again["seconds"], again["maxrss_mb"],
-                         again["result"]))
+            rows.append((f"import {fmt.upper()} (same file again)", again["seconds"], again["rss_before_mb"],
+                         again["maxrss_mb"], again["result"]))
         traced = {}
         if not args.no_tracemalloc:
             for fmt in ("csv", "xlsx"):
                 child("truncate", url)
                 traced[fmt] = child("import", url, str(files[fmt]), trace=True)["tracemalloc_peak_mb"]
         shaped = child("campaign", url)
-        rows.append(("launch + shape campaign (setup)", shaped["seconds"], shaped["maxrss_mb"], shaped["result"]))
+        rows.append(("launch + shape campaign (setup)", shaped["seconds"], shaped["rss_before_mb"], shaped["maxrss_mb"],
+                     shaped["result"]))
         rep = child("report", url, tmp, trace=False)
-        rows.append(("province + city report (build + xlsx)", rep["seconds"], rep["maxrss_mb"], rep["result"]))
+        rows.append(("province + city report (build + xlsx)", rep["seconds"], rep["rss_before_mb"], rep["maxrss_mb"],
+                     rep["result"]))
         if not args.no_tracemalloc:
             traced["report"] = child("report", url, tmp, trace=True)["tracemalloc_peak_mb"]
-    print(f"\n{'step':<42}{'seconds':>9}{'peak RSS MB':>13}  result")
-    for label, seconds, rss, result in rows:
-        print(f"{label:<42}{seconds:>9.2f}{rss:>13.1f}  {json.dumps(result, ensure_ascii=False)}")
+        print(f"load average at end: {load_average()}")
+    print(f"\n{'step':<42}{'seconds':>9}{'RSS before':>12}{'peak RSS':>10}  (MB)  result")
+    print("(RSS before: resident size once every module is loaded; peak RSS: ru_maxrss of the step's process)")
+    for label, seconds, before, rss, result in rows:
+        print(f"{label:<42}{seconds:>9.2f}{before:>12.1f}{rss:>10.1f}        {json.dumps(result, ensure_ascii=False)}")
     if traced:
         print("\ntracemalloc peak (Python allocations, MB): "
               + ", ".join(f"{k} {v}" for k, v in traced.items()))

@@ -118,8 +118,10 @@ def test_progress_closes_the_rungs_and_the_new_state_starts_its_own_ladder(db):
     with db.uow() as uow:
         Walker(uow, a["cadre"], a["street"], a["city"], random.Random(3)).advance_to(
             world.election(uow, "a_party"), "nomination")
+    closed = rungs(db, subject_id=world.elections["a_party"])
+    assert len(closed) == 1 and closed[0].closed_at is not None  # closed by the transition itself
     result = sweep(db, "2015-01-03")
-    assert result == {"raised": 0, "closed": 1, "dossiers": 0, "notifications": 0}
+    assert result == {"raised": 0, "closed": 0, "dossiers": 0, "notifications": 0}
     closed = rungs(db, subject_id=world.elections["a_party"])
     assert len(closed) == 1 and closed[0].closed_at is not None
     sweep(db, "2015-01-21")  # nomination is due 2015-01-20
@@ -143,7 +145,8 @@ def test_a_suspended_election_is_left_alone_until_its_review_date_passes(db):
     clock.freeze(dt.datetime(2015, 1, 12, 2, tzinfo=dt.timezone.utc))
     with db.uow() as uow:
         fire_trigger(uow, a["county"], eid, "resume", world.election(uow, "a_party").version)
-    assert sweep(db, "2015-01-12")["closed"] == 1
+    assert sweep(db, "2015-01-12")["closed"] == 0  # resuming closed the rung itself
+    assert all(r.closed_at is not None for r in rungs(db, subject_id=eid))
     # resumed after 23 days: preparation is now due 2015-01-23, so nothing new yet
     assert [r for r in rungs(db, subject_id=eid) if r.closed_at is None] == []
 

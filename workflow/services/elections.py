@@ -17,7 +17,7 @@ from ..errors import Forbidden, GuardsFailed, InvalidRequest, InvalidTrigger, Ve
 from ..machines import ALL_TRIGGERS, DEFINITIONS, runner
 from ..machines.base import LEAVING
 from ..models import (AuditEvent, Candidate, Certificate, Community, CommunityOrder, Complaint, Election,
-                      Fact, Round)
+                      Escalation, Fact, Round)
 from ..ruleset import get_rule_set
 from .common import audit, get_election, parse_date, require_text
 
@@ -279,7 +279,18 @@ def _transition(s: Session, actor: Actor, election: Election, trigger: str, sour
     put("due_on", due_for(election, dest, entered))
     put("updated_at", now())
     _write_transition(s, election)
+    _close_rungs(s, election)
     return extra
+
+
+def _close_rungs(s: Session, election: Election) -> None:
+    """Close the election's open escalation rungs as soon as it moves on (the sweep would, but later)."""
+    moved = Escalation.state != election.state
+    if election.due_on is not None:
+        moved = moved | (Escalation.due_on != election.due_on)
+    s.execute(update(Escalation).where(Escalation.kind == "election", Escalation.subject_id == election.id,
+                                       Escalation.closed_at.is_(None), moved)
+              .values(closed_at=now()).execution_options(synchronize_session=False))
 
 
 def _shanghai_date(at: dt.datetime) -> dt.date:
