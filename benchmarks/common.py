@@ -20,8 +20,8 @@ import requests
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = os.environ.get("HUANJIE_BENCH_PG_ADMIN",
-                          os.environ.get("HUANJIE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_ADMIN = os.environ.get("HUANJIE_BENCH_PG_ADMIN", os.environ.get("HUANJIE_TEST_PG_ADMIN", PG_DEFAULT))
 BENCH_PASSWORD = "huanjie-bench"
 MARK = "huanjie national data set"
 
@@ -218,7 +218,8 @@ def ui_session(base: str, username: str, password: str = BENCH_PASSWORD) -> requ
     import re
     s = requests.Session()
     page = s.get(base + "/login", timeout=30).text
-    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    m = (re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+         or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page))
     data = {"username": username, "password": password}
     if m:
         data["csrf_token"] = m.group(1)

@@ -64,7 +64,8 @@ def web_load(url: str, total: int, clients: int = 8) -> dict[str, Any]:
         jobs: "queue.Queue[tuple[requests.Session, str, str, Any]]" = queue.Queue()
         rng = random.Random(1)
         provinces = list(province_ui)
-        inside = [r for r in picked["city"] + picked["county"] + picked["street"] if r[:2] in {p[:2] for p in provinces}]
+        prefixes = {p[:2] for p in provinces}
+        inside = [r for r in picked["city"] + picked["county"] + picked["street"] if r[:2] in prefixes]
         for i in range(total):
             kind = i % 8
             if kind == 0:

@@ -172,7 +172,8 @@ def _defer_constraints(cur: psycopg.Cursor[Any], tables: tuple[str, ...]) -> lis
     """
     restore: list[str] = []
     cur.execute("SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid), contype FROM pg_constraint "
-                "WHERE contype IN ('u', 'f') AND conrelid::regclass::text = ANY(%s) ORDER BY contype DESC", (list(tables),))
+                "WHERE contype IN ('u', 'f') AND conrelid::regclass::text = ANY(%s) ORDER BY contype DESC",
+                (list(tables),))
     for name, table, definition, _kind in cur.fetchall():
         restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')

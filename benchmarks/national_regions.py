@@ -141,8 +141,9 @@ def _synthesized(tree: Tree, rng: random.Random, code: str, name: str, lon: floa
         county_words = rng.sample(PLACE_WORDS, min(per_city, len(PLACE_WORDS)))
         for k in range(1, per_city + 1):
             suffix = "区" if k <= max(1, per_city // 2) else "县"
-            county_rows.append(tree.add(f"{code[:2]}{ci:02d}{k:02d}", f"{county_words[(k - 1) % len(county_words)]}{suffix}",
-                                        "county", city, _jitter(rng, city.longitude or lon, 0.5),
+            county_name = f"{county_words[(k - 1) % len(county_words)]}{suffix}"
+            county_rows.append(tree.add(f"{code[:2]}{ci:02d}{k:02d}", county_name, "county", city,
+                                        _jitter(rng, city.longitude or lon, 0.5),
                                         _jitter(rng, city.latitude or lat, 0.4)))
     _streets(tree, rng, county_rows, split(streets, len(county_rows), rng, 1, 999), total)
 

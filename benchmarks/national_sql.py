@@ -188,7 +188,8 @@ def audit_sql(k: int) -> str:
     if k == 2:
         parts.append(f"""SELECT {at(2, '0.1 + (c.id % 40) * 0.002')}, p.cadre, p.cadre_name, p.eid, p.cid,
             'candidate_updated', NULL, NULL, NULL, NULL,
-            json_build_object('candidate', c.id, 'changes', json_build_object('presented', json_build_array(false, true)))
+            json_build_object('candidate', c.id,
+                              'changes', json_build_object('presented', json_build_array(false, true)))
           FROM plan p JOIN candidates c ON c.election_id = p.eid WHERE c.presented""")
     if k == 3:
         parts.append("""SELECT r.recorded_at, p.cadre, p.cadre_name, p.eid, p.cid, 'round_recorded', NULL, NULL, NULL,
@@ -201,7 +202,8 @@ def audit_sql(k: int) -> str:
         parts.append("""SELECT x.issued_at, p.cadre, p.cadre_name, p.eid, p.cid, 'certificate_issued', NULL, NULL, NULL,
             NULL, json_build_object('candidate', c.id, 'name', c.name, 'serial', x.serial)
           FROM plan p JOIN certificates x ON x.election_id = p.eid JOIN candidates c ON c.id = x.candidate_id""")
-    parts.append(f"""SELECT q.filed_at, q.filed_by, p.cadre_name, p.eid, p.cid, 'complaint_filed', NULL, NULL, NULL, NULL,
+    parts.append(f"""SELECT q.filed_at, q.filed_by, p.cadre_name, p.eid, p.cid, 'complaint_filed', NULL, NULL, NULL,
+        NULL,
         json_build_object('id', q.id, 'election', q.election_id, 'candidate', q.candidate_id, 'category', q.category,
           'summary', q.summary, 'received_on', q.received_on, 'due_on', q.due_on, 'open', true)
       FROM plan p JOIN complaints q ON q.election_id = p.eid WHERE p.rank = {k}""")

@@ -19,8 +19,8 @@ from typing import Any, Optional
 import requests
 from sqlalchemy import create_engine, text
 
-from .common import (Server, api_session, cpu_seconds, ensure_national, line, load_average, save_json, stats, time_requests,
-                     ui_session)
+from .common import (Server, api_session, cpu_seconds, ensure_national, line, load_average, save_json, stats,
+                     time_requests, ui_session)
 
 GOALS = {"worklist": 100.0, "dashboard_province": 300.0}
 

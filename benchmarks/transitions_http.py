@@ -26,7 +26,8 @@ from sqlalchemy import select, text
 from workflow.db import Database
 from workflow.machines.base import LEAVING
 
-from .common import Server, cpu_seconds, ensure_national, load_average, national_name, save_json, stats, throwaway_database
+from .common import (Server, cpu_seconds, ensure_national, load_average, national_name, save_json, stats,
+                     throwaway_database)
 from .national_sql import fact_plan
 
 GOAL_TPS = 200.0
@@ -92,7 +93,8 @@ def run_http(bases: list[str], work: list[tuple[int, int, str, str, int]], token
             except queue.Empty:
                 return
             start = time.perf_counter()
-            r = session.post(f"{base}/api/v1/elections/{eid}/transitions", json={"trigger": trigger, "version": version},
+            r = session.post(f"{base}/api/v1/elections/{eid}/transitions",
+                             json={"trigger": trigger, "version": version},
                              headers={"Authorization": f"Bearer {tokens[uid]}"}, timeout=60)
             ms = (time.perf_counter() - start) * 1000
             with lock:
@@ -182,7 +184,8 @@ def report(figures: dict[str, Any], clients: int) -> None:
     h, r = figures["http"], figures["raw_sql"]
     verdict = "met" if h["per_second"] >= GOAL_TPS else "MISSED"
     where = f"{figures['servers']} worker processes, " if figures.get("servers", 1) > 1 else ""
-    print(f"HTTP, {where}{clients} clients: {h['transitions']} transitions in {h['seconds']:.1f} s = {h['per_second']:.0f}/s, "
+    print(f"HTTP, {where}{clients} clients: {h['transitions']} transitions in {h['seconds']:.1f} s = "
+          f"{h['per_second']:.0f}/s, "
           f"p50 {h['latency']['p50']:.1f} ms, p95 {h['latency']['p95']:.1f} ms, statuses {h['statuses']}  "
           f"goal ≥ {GOAL_TPS:.0f}/s: {verdict}")
     print(f"server CPU per transition {h['server_cpu_ms']:.1f} ms (a worker process is one core of Python: "

@@ -5,6 +5,7 @@ import sys
 from typing import Any, NoReturn, Optional
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from workflow.db import Database
 from workflow.errors import DomainError
@@ -29,6 +30,9 @@ class Group(click.Group):
             fail(exc.format_message().replace("\n", " "))
         except DomainError as exc:
             fail(exc.message("en"))
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            fail(f"database error ({detail}); has `huanjie init-db` been run on this database?")
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

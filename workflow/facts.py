@@ -74,7 +74,9 @@ def parse_fact_value(body: str, key: str, value: Any) -> Any:
             return value.isoformat()
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value).isoformat() if len(value) == 10 else _bad_date()
+                parsed = dt.date.fromisoformat(value) if len(value) == 10 else None
+                if parsed is not None and 1900 <= parsed.year <= 2999:
+                    return parsed.isoformat()
             except ValueError:
                 pass
         _bad_date()

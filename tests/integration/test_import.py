@@ -209,3 +209,23 @@ def test_a_code_stored_by_someone_else_meanwhile_rejects_the_file_cleanly(db, mo
                                                    "210102001013,新社区,210102001\n", lang="en")
     assert [p["row"] for p in problems] == [0] and "at the same time" in problems[0]["problem"]
     assert count(db) == 3
+
+
+def test_an_xlsx_with_a_wrong_dimension_still_imports_every_row(db):
+    import zipfile
+    world = build_world(db)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["社区代码", "社区名称", "街道代码"])
+    for n in range(5):
+        ws.append([f"21010200106{n}", f"社区{n}", "210102001"])
+    good, bad = io.BytesIO(), io.BytesIO()
+    wb.save(good)
+    with zipfile.ZipFile(io.BytesIO(good.getvalue())) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:C6"', b'<dimension ref="A1:C2"')
+            dst.writestr(item, data)
+    assert b"A1:C2" in zipfile.ZipFile(io.BytesIO(bad.getvalue())).read("xl/worksheets/sheet1.xml")
+    assert run(db, world.actors["admin"], bad.getvalue(), filename="c.xlsx")["created"] == 5

@@ -174,6 +174,7 @@ def _xlsx(stream: IO[bytes]) -> Table:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # a wrong <dimension> in the file must not cut rows off silently
         # values only (a third faster than cell objects); read-only sheets fill gaps from row 1 on, so the
         # position of a row is its spreadsheet row number
         rows = sheet.iter_rows(min_row=1, values_only=True)

@@ -49,10 +49,10 @@ def region_in_scope(actor: Actor, region: Region) -> bool:
 
 def get_election(s: Session, actor: Actor, election_id: Any, for_update: bool = False) -> Election:
     """Load an election the actor may see, or raise NotFound (missing and out of scope look the same)."""
-    try:
-        eid = int(election_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    if isinstance(election_id, bool) or not (isinstance(election_id, int) or
+                                             (isinstance(election_id, str) and election_id.isdigit())):
+        raise NotFound()
+    eid = int(election_id)
     # the community (already joined for the scope) and the campaign come with the election: every service
     # that loads an election reads them, and a lazy load each would cost a query per call
     stmt = (select(Election).join(Community).where(Election.id == eid, community_scope(actor))
@@ -101,14 +101,19 @@ def parse_date(value: Any, name: str, required: bool = True) -> Optional[dt.date
         if required:
             raise InvalidRequest.one(name, "is required", "必填")
         return None
+    parsed: Optional[dt.date] = None
     if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and len(value) == 10:
+        parsed = value
+    elif isinstance(value, str) and len(value) == 10:
         try:
-            return dt.date.fromisoformat(value)
+            parsed = dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise InvalidRequest.one(name, "must be a valid date YYYY-MM-DD", "必须是有效日期（YYYY-MM-DD）")
+    # a year far outside any campaign would overflow date arithmetic (due dates, review dates)
+    if parsed is None or not 1900 <= parsed.year <= 2999:
+        raise InvalidRequest.one(name, "must be a valid date YYYY-MM-DD between 1900 and 2999",
+                                 "必须是1900年至2999年之间的有效日期（YYYY-MM-DD）")
+    return parsed
 
 
 def require_text(value: Any, name: str, max_len: int = 2000, required: bool = True) -> Optional[str]:
