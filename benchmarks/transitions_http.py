@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import queue
+import resource
 import threading
 import time
 from typing import Any, Optional
@@ -157,6 +158,31 @@ def run_raw(url: str, work: list[tuple[int, int, str, str, int]], clients: int) 
             "latency": stats(latencies)}
 
 
+def backend_pids(url: str) -> list[int]:
+    """Return the PostgreSQL backend processes connected to the database of url."""
+    engine = Database(url).engine
+    with engine.connect() as conn:
+        pids = [int(p) for p in conn.scalars(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))]
+    engine.dispose()
+    return pids
+
+
+def _cpu_of(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_seconds(pid)
+        except OSError:  # a backend that ended meanwhile
+            pass
+    return total
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(url: str, clients: int, n: int, threads: int, servers: int = 1) -> dict[str, Any]:
     """Run the HTTP benchmark (on `servers` worker processes) and the raw-SQL baseline on the database at url."""
     ready = ready_elections(url, 2 * n + 200)
@@ -169,11 +195,14 @@ def measure(url: str, clients: int, n: int, threads: int, servers: int = 1) -> d
         procs = [stack.enter_context(Server(url, threads=threads)) for _ in range(servers)]
         bases = [p.base for p in procs]
         run_http(bases, warm, tokens, clients)  # connections, caches and the first compilations
-        cpu = sum(cpu_seconds(p.pid) for p in procs)
+        backends = backend_pids(url)
+        cpu, db_cpu, own = sum(cpu_seconds(p.pid) for p in procs), _cpu_of(backends), _own_cpu()
         out["http"] = run_http(bases, http_work, tokens, clients)
-        # CPU the servers spent per transition: what the figures would be on an idle machine
-        out["http"]["server_cpu_ms"] = ((sum(cpu_seconds(p.pid) for p in procs) - cpu) * 1000
-                                        / max(out["http"]["transitions"], 1))
+        # the CPU each side spent per transition: what decides the figures on an idle machine
+        done = max(out["http"]["transitions"], 1)
+        out["http"]["server_cpu_ms"] = (sum(cpu_seconds(p.pid) for p in procs) - cpu) * 1000 / done
+        out["http"]["postgres_cpu_ms"] = (_cpu_of(backends) - db_cpu) * 1000 / done
+        out["http"]["client_cpu_ms"] = (_own_cpu() - own) * 1000 / done
     out["raw_sql"] = run_raw(url, raw_work, clients)
     out["load_after"] = load_average()
     return out
@@ -188,8 +217,11 @@ def report(figures: dict[str, Any], clients: int) -> None:
           f"{h['per_second']:.0f}/s, "
           f"p50 {h['latency']['p50']:.1f} ms, p95 {h['latency']['p95']:.1f} ms, statuses {h['statuses']}  "
           f"goal ≥ {GOAL_TPS:.0f}/s: {verdict}")
-    print(f"server CPU per transition {h['server_cpu_ms']:.1f} ms (a worker process is one core of Python: "
-          f"at most {1000 / h['server_cpu_ms']:.0f}/s per worker process)")
+    total = h["server_cpu_ms"] + h["postgres_cpu_ms"] + h["client_cpu_ms"]
+    print(f"CPU per transition: server {h['server_cpu_ms']:.1f} ms, PostgreSQL {h['postgres_cpu_ms']:.1f} ms, "
+          f"these 8 clients {h['client_cpu_ms']:.1f} ms. On this machine alone: at most "
+          f"{1000 / h['server_cpu_ms']:.0f}/s per worker process (one core of Python each), "
+          f"{2000 / total:.0f}/s for the 2 cores")
     print(f"baseline raw SQL, {clients} threads: {r['transitions']} in {r['seconds']:.1f} s = {r['per_second']:.0f}/s, "
           f"p50 {r['latency']['p50']:.1f} ms, p95 {r['latency']['p95']:.1f} ms")
     print(f"machine load before {figures['load_before']}, after {figures['load_after']}")
