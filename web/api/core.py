@@ -204,12 +204,18 @@ def query(schema: type[Schema]) -> Callable[[F], F]:
     return decorator
 
 
-def op(tag: str, *errors: int, public_: bool = False, summary: Optional[str] = None) -> Callable[[F], F]:
-    """Document an operation: its tag, the error responses it may give (401 added unless public) and security."""
+def op(tag: str, *errors: int, public_: bool = False, summary: Optional[str] = None,
+       ok: Optional[dict[str, Any]] = None) -> Callable[[F], F]:
+    """Document an operation: its tag, the error responses it may give (401 added unless public) and security.
+
+    `ok` documents a 200 response by hand, for a download that may come in several media types.
+    """
     from .schemas import ErrorOut
     codes = sorted(set(errors) | (set() if public_ else {401}))
     responses: dict[int, Any] = {code: {"description": ERROR_TEXT.get(code, "Error"),
                                         "content": {"application/json": {"schema": ErrorOut}}} for code in codes}
+    if ok is not None:
+        responses[200] = ok
     kwargs: dict[str, Any] = {"tags": [tag], "responses": responses}
     if summary:
         kwargs["summary"] = summary

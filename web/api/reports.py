@@ -5,7 +5,6 @@ import io
 import tempfile
 from typing import Any
 
-from apiflask.schemas import FileSchema
 from flask import Response, request, send_file
 from marshmallow import fields
 
@@ -124,10 +123,12 @@ def report(code: str) -> dict[str, Any]:
 
 
 @bp.get("/campaigns/<code>/report/download")
-@bp.output(FileSchema(type="string", format="binary"), content_type="application/octet-stream",
-           description="the report as an XLSX workbook, a CSV file or a JSON document")
 @query(DownloadQuery)
-@op("Reports", 400, 404)
+@op("Reports", 400, 404, ok={
+    "description": "the report as an XLSX workbook, a CSV file or a JSON document",
+    "content": {MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}}}})
 def report_download(code: str) -> Response:
     """Download the summary report as XLSX (one sheet per topic), CSV (one figure per line) or JSON."""
     with uow(write=False) as w:
