@@ -57,6 +57,20 @@ def _require_login() -> Any:
     return redirect(url_for("ui.login", next=target))
 
 
+def protect(blueprint: Blueprint) -> None:
+    """Give a feature's blueprint the same rules as the UI's own: sign-in first, calm 404 and 403 pages."""
+    def require_login() -> Any:
+        if current_user.is_authenticated:
+            return None
+        from flask import redirect
+        target = request.path + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else "")
+        return redirect(url_for("ui.login", next=target))
+
+    blueprint.before_request(require_login)
+    blueprint.register_error_handler(NotFound, _not_found)
+    blueprint.register_error_handler(Forbidden, _forbidden)
+
+
 def _error_page(status: int, title: str, message: str) -> Any:
     return render_template("error.html", status=status, title=title, message=message), status
 

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Blueprint, Flask, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
@@ -22,9 +21,11 @@ from workflow.importing.files import MEDIA_TYPES
 from workflow.importing.kinds import COLUMNS, KIND_LABELS, KINDS
 from workflow.services.imports import ImportRejected, export_structure, import_file, write_template
 
+from . import protect
 from .common import Problem, actor, lang, uow, write
 
 bp = Blueprint("data", __name__, url_prefix="/data")
+protect(bp)
 PROBLEMS_SHOWN = 1000
 NAV = [("data.report", _l("Reports"), None),
        ("data.submissions", _l("Report submissions"), None),
@@ -40,25 +41,6 @@ def init_app(app: Flask) -> None:
             NAV_EXTRA.append(entry)
 
 
-@bp.before_request
-def _require_login() -> Any:
-    """Every page here needs a signed-in user."""
-    if current_user.is_authenticated:
-        return None
-    target = request.path + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else "")
-    return redirect(url_for("ui.login", next=target))
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc: DomainError) -> Any:
-    from . import _not_found as page
-    return page(exc)
-
-
-@bp.errorhandler(Forbidden)
-def _forbidden(exc: DomainError) -> Any:
-    from . import _forbidden as page
-    return page(exc)
 
 
 def kind_label(kind: str) -> str:

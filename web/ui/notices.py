@@ -15,13 +15,15 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional as Opt
 
 from workflow.auth import may_report
-from workflow.errors import DomainError, Forbidden, NotFound
+from workflow.errors import DomainError, Forbidden
 from workflow.services import bulletins, dossiers, incidents, notifications
 from workflow.services.escalation import escalations_for_election, list_escalations
 
+from . import protect
 from .common import Pager, Problem, actor, is_safe_next, lang, page_number, read, uow, write
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
+protect(bp)
 REQUIRED = _l("Please fill this in.")
 
 
@@ -86,24 +88,6 @@ def election_escalations(election_id: int) -> list[dict[str, Any]]:
         return []
 
 
-@bp.before_request
-def _require_login() -> Any:
-    if current_user.is_authenticated:
-        return None
-    target = request.path + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else "")
-    return redirect(url_for("ui.login", next=target))
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc: DomainError) -> Any:
-    from . import _not_found as page
-    return page(exc)
-
-
-@bp.errorhandler(Forbidden)
-def _forbidden(exc: DomainError) -> Any:
-    from . import _forbidden as page
-    return page(exc)
 
 
 def _per_page() -> int:
