@@ -15,15 +15,9 @@ from sqlalchemy.orm import Session
 
 from workflow.auth import Actor
 from workflow.models import Community, Complaint, Election, Region
-from workflow.services.common import community_scope, region_in_scope, region_scope
+from workflow.services.common import community_scope, level_column, region_in_scope, region_scope
 
 CHILD_LEVEL = {"province": "city", "city": "county", "county": "street"}
-
-
-def level_column(level: str) -> Any:
-    """The community column holding the id of its region at a level."""
-    return {"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
-            "street": Community.street_id}[level]
 
 
 def _overdue(day: dt.date) -> Any:

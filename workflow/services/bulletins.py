@@ -15,13 +15,12 @@ from ..db import UnitOfWork
 from ..errors import NotFound
 from ..labels import BODIES, STATES, label
 from ..models import Bulletin, Campaign, Community, Complaint, Dossier, Election, Escalation, Incident, Region
-from .common import audit, get_region, region_scope
+from .common import LEVEL_COLUMNS, audit, get_region, region_scope
 
 LIST_LIMIT = 200
 ORDER = ("preparation", "nomination", "candidate_meeting", "voting", "certification", "handover", "summary",
          "suspended", "closed")
-LEVEL_COLUMN = {"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
-                "street": Community.street_id}
+LEVEL_COLUMN = LEVEL_COLUMNS
 
 
 def build_bulletin(s: Any, campaign: Campaign, region: Region, day: dt.date) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from ..errors import Duplicate, Forbidden, GuardsFailed, InvalidRequest, NotFoun
 from ..machines import ACTIVE_STATES, MAIN_PATH
 from ..models import Campaign, Community, CommunityOrder, Election, Fact, Region
 from ..ruleset import RuleSetError, get_rule_set
-from .common import (audit, community_scope, get_community, get_region, parse_date, region_scope,
+from .common import (audit, community_scope, level_column, get_community, get_region, parse_date, region_scope,
                      require_choice, require_text)
 from .election_data import record_facts
 from .elections import fire_trigger
@@ -98,8 +98,7 @@ def launch_campaign(uow: UnitOfWork, actor: Actor, code: Any) -> int:
     campaign = get_campaign(s, actor, code)
     require(may_administer(actor))
     level = campaign.scope.level
-    column = {"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
-              "street": Community.street_id}[level]
+    column = level_column(level)
     due = campaign.due.get("preparation")
     due_on = dt.date.fromisoformat(due) if due else None
     created = 0
@@ -139,8 +138,7 @@ def set_community_order(uow: UnitOfWork, actor: Actor, code: Any, community_code
 
 def summary_elections(s: Session, actor: Actor, campaign: Campaign, region: Region) -> list[Election]:
     """Return the campaign's elections in summary inside region and the actor's scope."""
-    column = {"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
-              "street": Community.street_id}[region.level]
+    column = level_column(region.level)
     return list(s.scalars(select(Election).join(Community).where(
         Election.campaign_id == campaign.id, Election.state == "summary", column == region.id,
         community_scope(actor)).order_by(Election.id)))
@@ -191,8 +189,7 @@ def progress(uow: UnitOfWork, actor: Actor, code: Any, region_code: Any = None) 
                                                                     _scope_contains(actor, campaign.scope))
         else s.get(Region, actor.scope_id))
     assert region is not None
-    column = {"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
-              "street": Community.street_id}[region.level]
+    column = level_column(region.level)
     day = today()
     where = and_(Election.campaign_id == campaign.id, column == region.id, community_scope(actor))
     overdue = case((and_(Election.due_on.is_not(None), Election.due_on < day, Election.state != "closed"), 1),

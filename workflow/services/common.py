@@ -13,13 +13,26 @@ from ..errors import InvalidRequest, NotFound
 from ..models import AuditEvent, Community, Election, Region
 
 
+#: the community's denormalized ancestor column for each region level
+LEVEL_COLUMNS = {"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
+                 "street": Community.street_id}
+
+
+def level_column(level: str) -> Any:
+    """Return the community column holding its ancestor at a region level."""
+    return LEVEL_COLUMNS[level]
+
+
+def in_region(region: Region) -> ColumnElement[bool]:
+    """An SQL condition: the community lies inside region."""
+    return LEVEL_COLUMNS[region.level] == region.id
+
+
 def community_scope(actor: Actor) -> ColumnElement[bool]:
     """An SQL condition limiting communities to the actor's region subtree."""
     if actor.scope_id is None:
         return true() if actor.is_admin else Community.id < 0
-    column = {"province": Community.province_id, "city": Community.city_id,
-              "county": Community.county_id, "street": Community.street_id}[actor.scope_level or "province"]
-    return column == actor.scope_id
+    return level_column(actor.scope_level or "province") == actor.scope_id
 
 
 def region_scope(actor: Actor) -> ColumnElement[bool]:

@@ -10,7 +10,8 @@ from ..clock import now
 from ..db import UnitOfWork
 from ..errors import InvalidRequest, NotFound
 from ..models import Community, Dossier, Escalation
-from .common import audit, community_scope, get_community, get_region, parse_date, require_choice, require_text
+from .common import (audit, community_scope, get_community, get_region, level_column, parse_date,
+                     require_choice, require_text)
 from .sweep import close_rungs
 
 STATUSES = ("open", "resolved")
@@ -120,8 +121,7 @@ def list_dossiers(uow: UnitOfWork, actor: Actor, open_only: Optional[bool] = Non
         conds.append(Dossier.status != "open")
     if region:
         r = get_region(s, actor, region)
-        conds.append({"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
-                      "street": Community.street_id}[r.level] == r.id)
+        conds.append(level_column(r.level) == r.id)
     base = select(Dossier, Community).join(Community, Community.id == Dossier.community_id).where(*conds)
     total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = s.execute(base.order_by((Dossier.status != "open"), Dossier.due_on, Dossier.id)

@@ -18,7 +18,7 @@ from ..clock import now
 from ..db import UnitOfWork
 from ..errors import InvalidRequest
 from ..models import Community, Escalation, Region, Responsibility, User
-from .common import community_scope, get_election, get_region
+from .common import community_scope, get_election, get_region, level_column
 from .notifications import notify
 
 LEVEL_TARGET = {1: "community", 2: "street", 3: "county"}
@@ -97,8 +97,7 @@ def list_escalations(uow: UnitOfWork, actor: Actor, open_only: Optional[bool] = 
         conds.append(Escalation.closed_at.is_not(None))
     if region:
         r = get_region(s, actor, region)
-        conds.append({"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
-                      "street": Community.street_id}[r.level] == r.id)
+        conds.append(level_column(r.level) == r.id)
     if kind:
         if kind not in KINDS:
             raise InvalidRequest.one("kind", f"must be one of {', '.join(KINDS)}", "类型无效")

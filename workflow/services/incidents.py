@@ -12,7 +12,7 @@ from ..clock import now, today
 from ..db import UnitOfWork
 from ..errors import Forbidden, InvalidState, NotFound
 from ..models import Campaign, Community, Election, Incident, User
-from .common import audit, community_scope, get_community, get_region, require_choice, require_text
+from .common import audit, community_scope, get_community, get_region, level_column, require_choice, require_text
 from .escalation import chain
 from .notifications import notify, send_after_commit
 from .sweep import close_rungs
@@ -122,8 +122,7 @@ def list_incidents(uow: UnitOfWork, actor: Actor, open_only: Optional[bool] = No
         conds.append(Incident.acknowledged_at.is_not(None))
     if region:
         r = get_region(s, actor, region)
-        conds.append({"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
-                      "street": Community.street_id}[r.level] == r.id)
+        conds.append(level_column(r.level) == r.id)
     base = select(Incident, Community).join(Community, Community.id == Incident.community_id).where(*conds)
     total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = s.execute(base.order_by(Incident.acknowledged_at.is_not(None), Incident.id.desc())

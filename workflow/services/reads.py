@@ -16,7 +16,7 @@ from ..machines import DEFINITIONS, runner
 from ..machines.base import LEAVING
 from ..models import (AuditEvent, Campaign, Certificate, Community, Complaint, Election, Fact, Region, Round,
                       User)
-from .common import community_scope, get_community, get_election, get_region
+from .common import community_scope, get_community, get_election, get_region, level_column
 from .complaints import complaint_dict
 from .election_data import candidate_dict, round_dict
 from .elections import available, other_election, snapshot
@@ -117,8 +117,7 @@ def list_communities(uow: UnitOfWork, actor: Actor, region: Optional[str] = None
     conds = [community_scope(actor)]
     if region:
         r = get_region(s, actor, region)
-        column = {"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
-                  "street": Community.street_id}[r.level]
+        column = level_column(r.level)
         conds.append(column == r.id)
     if key:
         conds.append(Community.key_difficult.is_(True))

@@ -17,7 +17,7 @@ from ..db import UnitOfWork
 from ..machines import MAIN_PATH
 from ..models import Campaign, Candidate, Community, Complaint, Dossier, Election, Fact, Region
 from ..ruleset import MODES, get_rule_set
-from .common import community_scope, get_region, region_in_scope, region_scope
+from .common import LEVEL_COLUMNS, community_scope, get_region, region_in_scope, region_scope
 from .campaigns import get_campaign
 
 BODIES = ("party", "residents")
@@ -38,8 +38,7 @@ CATEGORIES = ("bribery", "improper_competition", "interference", "procedure", "o
 OUTCOMES = ("open", "unfounded", "disqualify_candidate", "void_election")
 REFERRALS = ("police", "discipline", "judicial")
 FLAGS = ("urban_rural_fringe", "village_converted", "migrant_dense", "new_residential", "other_risk")
-REGION_COLUMN = {"province": Community.province_id, "city": Community.city_id, "county": Community.county_id,
-                 "street": Community.street_id}
+REGION_COLUMN = LEVEL_COLUMNS
 CHILD_COLUMN = {"province": Community.city_id, "city": Community.county_id, "county": Community.street_id,
                 "street": Community.id}
 
