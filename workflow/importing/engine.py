@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import IO, Any, Optional
 
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth import Actor
@@ -90,6 +92,23 @@ class Importer:
         """Compare a batch with the stored records and write it (when writing)."""
         raise NotImplementedError
 
+    def compare(self, old: Any, values: dict[str, Any], updates: list[dict[str, Any]]) -> None:
+        """Queue an update when the stored record differs from the file's values; else count it unchanged."""
+        if any(getattr(old, k) != v for k, v in values.items()):
+            updates.append({"id": old.id, **values})
+        else:
+            self.counts.unchanged += 1
+
+    def write(self, model: Any, inserts: list[dict[str, Any]], updates: list[dict[str, Any]],
+              prepare: Any = None) -> None:
+        """Count a batch's new and changed records and write them while the file is clean so far."""
+        self.counts.created += len(inserts)
+        self.counts.updated += len(updates)
+        if self.writing:
+            bulk_insert(self.s, model, prepare(inserts) if prepare else inserts)
+            if updates:
+                self.s.execute(update(model), updates)
+
 
 def run_import(importer: Importer, stream: IO[bytes], filename: str, header_map: Optional[HeaderMap] = None) -> None:
     """Read the whole file through the importer; problems and counts accumulate on the importer."""
@@ -149,3 +168,30 @@ def _parse_row(row: int, values: list[Any], plan: list[tuple[str, Any, Optional[
             problems.add(row, key, p.en, p.zh)
             ok = False
     return record, ok
+
+def bulk_insert(s: Any, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows in bulk inside the session's transaction: COPY on PostgreSQL, executemany on SQLite.
+
+    (psycopg sends an executemany as one INSERT per row, and long multi-row INSERTs cost it more to parse
+    than COPY costs the server: 100,000 rows go in a second or two this way.)
+    """
+    if not rows:
+        return
+    conn = s.connection()
+    table = model.__table__
+    if conn.dialect.name != "postgresql":
+        s.execute(insert(table), rows)
+        return
+    keys = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(table.c[k].name) for k in keys)
+    statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+    try:
+        with conn.connection.driver_connection.cursor() as cur:
+            with cur.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row([row[k] for k in keys])
+    except Exception as exc:  # the driver's own error: give it SQLAlchemy's shape for the callers
+        if str(getattr(exc, "sqlstate", "") or "").startswith("23"):
+            raise IntegrityError(statement, None, exc) from exc
+        raise

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..auth import may_administer, require
 from ..clock import now
@@ -13,7 +13,7 @@ from ..services.common import community_scope, region_scope
 from .columns import MISSING
 from .engine import Importer
 from .kinds import RESPONSIBILITIES, USERS
-from .structure import bulk_insert, chunks
+from .structure import chunks
 
 
 def user_defaults() -> dict[str, Any]:
@@ -92,18 +92,11 @@ class UserImporter(Importer):
                     self.problem(row, "password", f"must be at least {MIN_LENGTH} characters", f"至少{MIN_LENGTH}个字符")
                     continue
                 inserts.append({"username": rec["username"], "password": password, **values})
-            elif any(getattr(old, k) != v for k, v in values.items()):
-                updates.append({"id": old.id, **values})
             else:
-                self.counts.unchanged += 1
-        self.counts.created += len(inserts)
-        self.counts.updated += len(updates)
-        if self.writing:
-            bulk_insert(self.s, User, [{**{k: v for k, v in r.items() if k != "password"},
-                                        "password_hash": hash_password(r["password"]), **user_defaults()}
-                                       for r in inserts])
-            if updates:
-                self.s.execute(update(User), updates)
+                self.compare(old, values, updates)
+        self.write(User, inserts, updates, lambda rows: [
+            {**{k: v for k, v in r.items() if k != "password"}, "password_hash": hash_password(r["password"]),
+             **user_defaults()} for r in rows])
 
 
 class ResponsibilityImporter(Importer):
@@ -160,13 +153,6 @@ class ResponsibilityImporter(Importer):
             old = existing.get((target, rec["kind"]))
             if old is None:
                 inserts.append({"target_code": target, "kind": rec["kind"], **values})
-            elif any(getattr(old, k) != v for k, v in values.items()):
-                updates.append({"id": old.id, **values})
             else:
-                self.counts.unchanged += 1
-        self.counts.created += len(inserts)
-        self.counts.updated += len(updates)
-        if self.writing:
-            bulk_insert(self.s, Responsibility, inserts)
-            if updates:
-                self.s.execute(update(Responsibility), updates)
+                self.compare(old, values, updates)
+        self.write(Responsibility, inserts, updates)
