@@ -10,6 +10,8 @@ N worker threads, each thread on elections of its own:
   * engine suspend/resume  — fire_trigger by a province supervisor, one unit of work per transition;
   * baseline               — the same writes in raw SQL on a DB-API connection: a version-checked UPDATE of
                              the election, an INSERT of the audit row, COMMIT;
+  * stack floor            — the statements suspend/resume sends (the election's row, the write with its history
+                             row) through the same unit of work and SQLAlchemy, without any engine logic;
   * engine another_round   — a guarded trigger (round_valid, seats_unfilled; full snapshot, facts cleared);
   * engine open_nomination — the main path's first step (8 guards), once per prepared election.
 Goals on PostgreSQL: suspend/resume within 3x of the baseline and >= 1,000 transitions/s with 4 threads.
@@ -40,8 +42,9 @@ from workflow.models import AuditEvent, Election, Fact, User
 from workflow.schema import upgrade
 from workflow.services.campaigns import create_campaign, launch_campaign
 from workflow.services.election_data import add_candidate, record_fact, record_round, set_seats
-from workflow.services.elections import fire_trigger
+from workflow.services.elections import _write_transition, fire_trigger
 from workflow.services.reads import actor_for
+from workflow.services.subject import load_subject
 from workflow.services.structure import create_community, create_region, create_user
 
 from .common import create_database, drop_database, load_average
@@ -280,6 +283,37 @@ def baseline(w: World) -> Callable[[int, Callable[[], bool]], int]:
     return body
 
 
+def stack_floor(w: World) -> Callable[[int, Callable[[], bool]], int]:
+    """The statements a suspend/resume sends, through the same stack, and nothing else.
+
+    A unit of work (SQLAlchemy session on the pooled connection), the election's row read for the transition and
+    its version-checked write with the history row, commit: no role check, no machine, no guards, no due dates.
+    What the engine costs beyond this is the engine's own; what this costs beyond the raw-SQL baseline is the
+    stack's (SQLAlchemy and the session), which no change to the engine can remove.
+    """
+    def body(i: int, keep_going: Callable[[], bool]) -> int:
+        eid, actor, done = w.baseline[i], w.supervisor, 0
+        while keep_going():
+            with w.db.uow() as uow:
+                subject = load_subject(uow.session, actor, eid)
+                stamp = now()
+                if subject.state == "suspended":
+                    subject.state, subject.suspended_from, subject.suspended_on, subject.review_on = \
+                        "preparation", None, None, None
+                else:
+                    subject.suspended_from, subject.state = subject.state, "suspended"
+                    subject.suspended_on = stamp.date()
+                    subject.review_on = subject.due_on = stamp.date() + dt.timedelta(days=14)
+                subject.updated_at = stamp
+                _write_transition(uow.session, subject, {
+                    "at": stamp, "actor_id": actor.user_id, "actor": actor.username, "action": "transition",
+                    "election_id": eid, "community_id": subject.community_id, "from_state": "x",
+                    "to_state": subject.state, "trigger": "floor", "note": None, "data": {}})
+            done += 1
+        return done
+    return body
+
+
 # ---------------------------------------------------------------- running and reporting
 
 @contextlib.contextmanager
@@ -325,12 +359,14 @@ def measure(kind: str, seconds: float, threads: int, ready: int, profile: bool, 
             pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
             print(out.getvalue())
         for n in sorted({1, threads}):
-            runs: dict[str, list[Rate]] = {"engine": [], "baseline": [], "another_round": []}
-            for _ in range(repeats):  # interleaved, so that a busy moment of the machine hits all three
+            runs: dict[str, list[Rate]] = {"engine": [], "baseline": [], "another_round": [], "floor": []}
+            for _ in range(repeats):  # interleaved, so that a busy moment of the machine hits them all
                 runs["engine"].append(run_threads(n, engine_cycle(w), seconds))
                 runs["baseline"].append(run_threads(n, baseline(w), seconds))
+                runs["floor"].append(run_threads(n, stack_floor(w), seconds))
                 runs["another_round"].append(run_threads(n, engine_another_round(w), seconds))
-            eng, base, guarded = (median_rate(runs[k]) for k in ("engine", "baseline", "another_round"))
+            eng, base, guarded, floor = (median_rate(runs[k]) for k in ("engine", "baseline", "another_round", "floor"))
+            figures[f"floor_{n}"] = floor.per_second
             figures[f"engine_{n}"], figures[f"baseline_{n}"] = eng.per_second, base.per_second
             figures[f"another_round_{n}"] = guarded.per_second
             spread = sorted(r.per_second for r in runs["engine"])
@@ -338,6 +374,8 @@ def measure(kind: str, seconds: float, threads: int, ready: int, profile: bool, 
             print(f"{label}: engine suspend/resume {eng.per_second:6.0f}/s ({eng.cpu_ms:4.2f} ms CPU each; runs "
                   f"{spread[0]:.0f}-{spread[-1]:.0f})   raw-SQL baseline {base.per_second:6.0f}/s ({base.cpu_ms:4.2f} ms)"
                   f"   ratio {base.per_second / eng.per_second:5.2f}x")
+            print(f"{' ' * len(label)}  same statements through SQLAlchemy, no engine logic {floor.per_second:6.0f}/s "
+                  f"({floor.cpu_ms:4.2f} ms CPU each; baseline ratio {base.per_second / floor.per_second:4.2f}x)")
             print(f"{' ' * len(label)}  engine another_round (guarded) {guarded.per_second:6.0f}/s "
                   f"({guarded.cpu_ms:4.2f} ms CPU each)")
         half = len(w.ready) // 2

@@ -1,10 +1,12 @@
 """Engines, sessions and the unit of work: every service runs inside one and commits atomically."""
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Optional
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import database_url
@@ -38,8 +40,39 @@ def make_engine(url: Optional[str] = None, **kw: Any) -> Engine:
     kw.setdefault("connect_args", {}).setdefault("options", "-c jit=off")
     kw.setdefault("pool_size", 10)
     kw.setdefault("max_overflow", 20)
-    kw.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kw)
+    engine = create_engine(url, **kw)
+    if not kw.get("pool_pre_ping"):
+        _ping_idle_connections(engine)
+    return engine
+
+
+#: a pooled connection idle for longer than this is pinged before use (the server may have dropped it meanwhile)
+PING_IDLE_SECONDS = 10.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Ping a pooled connection on checkout only when it sat idle for a while.
+
+    SQLAlchemy's pool_pre_ping costs a round trip on every checkout, i.e. on every unit of work; a connection
+    checked in moments ago was alive moments ago. One that was idle longer is pinged, and a dead one is
+    replaced (DisconnectionError makes the pool retry with a fresh connection). A server restart in between is
+    still caught: SQLAlchemy invalidates the whole pool on the first disconnect error it sees.
+    """
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["huanjie_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("huanjie_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001 - any failure means the connection is unusable
+            raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
+        if not alive:
+            raise DisconnectionError("pooled connection failed its ping")
 
 
 class Database:

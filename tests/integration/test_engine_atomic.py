@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import object_session
 
 from workflow.errors import VersionConflict
 from workflow.models import AuditEvent, Certificate, Complaint, Election, Fact
@@ -78,29 +77,29 @@ def test_two_concurrent_transitions_from_the_same_version_let_exactly_one_throug
 def test_a_version_changed_after_the_check_is_still_a_conflict(db, monkeypatch: pytest.MonkeyPatch):
     eng = Engine(db)
     before = snapshot_of(eng, "a_party")
-    real = elections_service.due_for
+    real = elections_service._write_transition
 
-    def interfering(election, state, entered):
+    def interfering(s, election, history):
         # another writer moves the version between the version check and the update
-        object_session(election).execute(text("UPDATE elections SET version = version + 1 WHERE id = :id"),
-                                         {"id": election.id})
-        return real(election, state, entered)
+        s.execute(text("UPDATE elections SET version = version + 1 WHERE id = :id"), {"id": election.id})
+        return real(s, election, history)
 
-    monkeypatch.setattr(elections_service, "due_for", interfering)
+    monkeypatch.setattr(elections_service, "_write_transition", interfering)
     with pytest.raises(VersionConflict):
         eng.fire("a_party", "suspend", actor="street", note="x")
     assert snapshot_of(eng, "a_party") == before
+    assert eng.audit("a_party", "transition") == []
 
 
 def failing_transition_audit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the transition's audit row fail after everything before it has been written to the database."""
-    real = elections_service._audit_transition
+    real = elections_service._write_transition
 
-    def audit_transition(s, *args):
+    def write_transition(s, *args):
         real(s, *args)
         raise RuntimeError("disk full after writing the history")
 
-    monkeypatch.setattr(elections_service, "_audit_transition", audit_transition)
+    monkeypatch.setattr(elections_service, "_write_transition", write_transition)
 
 
 def test_a_failing_side_effect_rolls_back_a_suspension(db, monkeypatch: pytest.MonkeyPatch):

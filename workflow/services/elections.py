@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import guards as G
 from ..facts import FACTS
@@ -16,22 +15,25 @@ from ..db import UnitOfWork
 from ..errors import Forbidden, GuardsFailed, InvalidRequest, InvalidTrigger, VersionConflict
 from ..machines import ALL_TRIGGERS, DEFINITIONS, runner
 from ..machines.base import LEAVING
-from ..models import (AuditEvent, Candidate, Certificate, Community, CommunityOrder, Complaint, Election,
+from ..models import (AuditEvent, Candidate, Certificate, CommunityOrder, Complaint, Election,
                       Escalation, Fact, Round)
 from ..ruleset import get_rule_set
-from .common import audit, get_election, parse_date, require_text
+from .common import audit, parse_date, require_text
+from .subject import TRANSITION_COLUMNS, Subject, load_subject, sync_loaded
 
+#: an election as the ORM loads it, or as a transition reads it: the snapshot and due dates read either
+ElectionLike = Union[Election, Subject]
 BLOCKING_CATEGORIES = ("bribery", "improper_competition")
 REENTRY_TRIGGERS = ("another_round", "revote", "void_result")
 
 
-def effective_order(s: Session, election: Election) -> str:
+def effective_order(s: Session, election: ElectionLike) -> str:
     """Return the community's order override in this campaign, or the campaign default."""
     override = s.get(CommunityOrder, (election.campaign_id, election.community_id))
     return override.order if override else election.campaign.order
 
 
-def other_election(s: Session, election: Election) -> Optional[Election]:
+def other_election(s: Session, election: ElectionLike) -> Optional[Election]:
     """Return the community's other election in the same campaign."""
     return s.scalars(select(Election).where(
         Election.campaign_id == election.campaign_id, Election.community_id == election.community_id,
@@ -81,11 +83,11 @@ def parts_read_by(codes: Any) -> frozenset[str]:
     return frozenset().union(*(GUARD_READS.get(code, SNAPSHOT_PARTS) for code in codes))
 
 
-def snapshot(s: Session, election: Election, with_other: bool = True,
+def snapshot(s: Session, election: ElectionLike, with_other: bool = True,
              codes: Optional[tuple[str, ...]] = None) -> G.GuardContext:
     """Build the read-only context the guards evaluate; with codes, only what those guards read."""
     parts = SNAPSHOT_PARTS if codes is None else parts_read_by(codes)
-    community: Community = election.community
+    community = election.community
     facts: dict[str, Any] = {}
     if "facts" in parts:
         facts = {k: v for k, v in s.execute(select(Fact.key, Fact.value).where(Fact.election_id == election.id))}
@@ -113,7 +115,7 @@ def snapshot(s: Session, election: Election, with_other: bool = True,
         blocking_complaints=blocking)
 
 
-def due_for(election: Election, state: str, entered: dt.date) -> Optional[dt.date]:
+def due_for(election: ElectionLike, state: str, entered: dt.date) -> Optional[dt.date]:
     """Return the due date of a state: the campaign's, handover within the rule set's days, closed none."""
     if state == "closed":
         return None
@@ -140,7 +142,7 @@ def reentry_fact_keys(body: str, state: str) -> set[str]:
     return keys
 
 
-def clear_facts_from(s: Session, actor: Actor, election: Election, state: str) -> list[str]:
+def clear_facts_from(s: Session, actor: Actor, election: ElectionLike, state: str) -> list[str]:
     """Clear the facts of state and later states; the history keeps their values."""
     keys = reentry_fact_keys(election.body, state)
     rows = s.execute(select(Fact.id, Fact.key, Fact.value).where(Fact.election_id == election.id,
@@ -181,10 +183,14 @@ def available(definition_body: str, ctx: G.GuardContext, election: Election) -> 
 
 
 def fire_trigger(uow: UnitOfWork, actor: Actor, election_id: Any, trigger: Any, version: Any,
-                 note: Any = None, review_on: Any = None) -> Election:
-    """Fire a trigger on an election: checks in contract order, then state, side records and audit atomically."""
+                 note: Any = None, review_on: Any = None) -> Subject:
+    """Fire a trigger on an election: checks in contract order, then state, side records and audit atomically.
+
+    Returns the election as the transition left it (state, version, due date...); an `Election` the caller's
+    unit of work already holds is brought up to date as well.
+    """
     s = uow.session
-    election = get_election(s, actor, election_id, for_update=True)
+    election = load_subject(s, actor, election_id)
     trigger, note_text, review = parse_trigger_request(trigger, note, review_on)
     if isinstance(version, bool) or not isinstance(version, int):
         raise InvalidRequest.one("version", "must be an integer", "必须是整数")
@@ -197,20 +203,16 @@ def fire_trigger(uow: UnitOfWork, actor: Actor, election_id: Any, trigger: Any, 
         raise Forbidden()
     if election.version != version:
         raise VersionConflict()
-    # only what the trigger's guards read; a trigger without guards (suspend, resume) needs no snapshot at all
-    codes = definition.guards(trigger)
-    ctx = snapshot(s, election, codes=codes) if codes else None
-    _apply(s, actor, election, trigger, ctx, note_text, review)
+    _apply(s, actor, election, trigger, note_text, review)
     return election
 
 
-def _apply(s: Session, actor: Actor, election: Election, trigger: str, ctx: Optional[G.GuardContext],
-           note: Optional[str], review: Optional[dt.date], data: Optional[dict[str, Any]] = None) -> None:
-    """Run the shared machine and the side effects of one transition; flush to check the version."""
+def _apply(s: Session, actor: Actor, election: Subject, trigger: str, note: Optional[str],
+           review: Optional[dt.date], data: Optional[dict[str, Any]] = None) -> None:
+    """Evaluate the trigger's guards, run the shared machine, write the transition and its side records."""
+    # only what the trigger's guards read; a trigger without guards (suspend, resume) needs no snapshot at all
     codes = DEFINITIONS[election.body].guards(trigger)
-    if codes and ctx is None:
-        ctx = snapshot(s, election, codes=codes)
-    failing = G.unmet(codes, ctx) if codes else []  # type: ignore[arg-type]
+    failing = G.unmet(codes, snapshot(s, election, codes=codes)) if codes else []
     if failing:
         raise GuardsFailed(failing)
     source = election.state
@@ -218,79 +220,57 @@ def _apply(s: Session, actor: Actor, election: Election, trigger: str, ctx: Opti
     dest = runner(election.body).fire(source, trigger, lambda _t: not failing, resumes_to=election.suspended_from)
     if dest is None:  # the machine refused although the guards held: treat as invalid
         raise InvalidTrigger()
-    with s.no_autoflush:  # the election's new values go out in one version-checked UPDATE, see _write_transition
-        extra = _transition(s, actor, election, trigger, source, dest, review, data)
-    _audit_transition(s, actor, election, source, dest, trigger, note, extra)
+    extra = _transition(s, actor, election, trigger, source, dest, review, data)
+    _write_transition(s, election, {
+        "at": now(), "actor_id": actor.user_id, "actor": actor.username, "action": "transition",
+        "election_id": election.id, "community_id": election.community_id, "from_state": source, "to_state": dest,
+        "trigger": trigger, "note": note, "data": extra})
+    if election.open_rungs:
+        _close_rungs(s, election)
+    sync_loaded(s, election)
 
 
-#: built once: the transition's history row as a Core INSERT (what audit() writes, without the ORM's flush work)
-_AUDIT_INSERT = insert(AuditEvent.__table__)
-
-
-def _audit_transition(s: Session, actor: Actor, election: Election, source: str, dest: str, trigger: str,
-                      note: Optional[str], data: dict[str, Any]) -> None:
-    """Append the transition's row to the history, after the side records' own rows."""
-    s.flush()
-    s.execute(_AUDIT_INSERT, {"at": now(), "actor_id": actor.user_id, "actor": actor.username,
-                              "action": "transition", "election_id": election.id,
-                              "community_id": election.community_id, "from_state": source, "to_state": dest,
-                              "trigger": trigger, "note": note, "data": data})
-
-
-#: the election columns a transition may change (all written by one UPDATE)
-TRANSITION_COLUMNS = ("state", "suspended_from", "suspended_on", "review_on", "due_shift_days", "village_law",
-                      "round_permit", "state_entered_at", "due_on", "updated_at")
-
-
-def _transition(s: Session, actor: Actor, election: Election, trigger: str, source: str, dest: str,
+def _transition(s: Session, actor: Actor, election: Subject, trigger: str, source: str, dest: str,
                 review: Optional[dt.date], data: Optional[dict[str, Any]]) -> dict[str, Any]:
-    """Set the election's new values and side records of one transition; return the audit row's data."""
+    """Set the election's new values and write the side records (facts cleared); return the audit row's data."""
     day = today()
     rules = get_rule_set(election.campaign.rule_set)
     extra: dict[str, Any] = dict(data or {})
-
-    def put(name: str, value: Any) -> None:
-        # no ORM history: _write_transition writes every transition column in its one UPDATE
-        set_committed_value(election, name, value)
-
     if trigger == "suspend":
-        put("suspended_from", source)
-        put("suspended_on", day)
-        put("review_on", review or day + dt.timedelta(days=rules.suspension_review_days))
+        election.suspended_from = source
+        election.suspended_on = day
+        election.review_on = review or day + dt.timedelta(days=rules.suspension_review_days)
         extra["review_on"] = election.review_on.isoformat()
     elif trigger == "resume":
         spent = (day - (election.suspended_on or day)).days
-        put("due_shift_days", election.due_shift_days + spent)
+        election.due_shift_days += spent
         extra["days_suspended"] = spent
-        for name in ("suspended_from", "suspended_on", "review_on"):
-            put(name, None)
+        election.suspended_from = election.suspended_on = election.review_on = None
     elif trigger == "apply_village_law":
-        put("village_law", True)
+        election.village_law = True
     if trigger in REENTRY_TRIGGERS:
-        put("round_permit", "revote" if trigger == "revote" else "another")
+        election.round_permit = "revote" if trigger == "revote" else "another"
         extra["facts_cleared"] = clear_facts_from(s, actor, election, dest)
     moved_on = dest != source and trigger not in ("suspend", "resume")
     if moved_on:
-        put("due_shift_days", 0)
-    put("state", dest)
+        election.due_shift_days = 0
+    election.state = dest
     if moved_on or trigger in REENTRY_TRIGGERS:
-        put("state_entered_at", now())
+        election.state_entered_at = now()
     entered = _shanghai_date(election.state_entered_at) if election.state_entered_at else day
-    put("due_on", due_for(election, dest, entered))
-    put("updated_at", now())
-    _write_transition(s, election)
-    _close_rungs(s, election)
+    election.due_on = due_for(election, dest, entered)
+    election.updated_at = now()
     return extra
 
 
-def _close_rungs(s: Session, election: Election) -> None:
+def _close_rungs(s: Session, election: Subject) -> None:
     """Close the election's open escalation rungs as soon as it moves on (the sweep would, but later)."""
     moved = Escalation.state != election.state
     if election.due_on is not None:
         moved = moved | (Escalation.due_on != election.due_on)
-    s.execute(update(Escalation).where(Escalation.kind == "election", Escalation.subject_id == election.id,
-                                       Escalation.closed_at.is_(None), moved)
-              .values(closed_at=now()).execution_options(synchronize_session=False))
+    s.connection().execute(update(Escalation).where(
+        Escalation.kind == "election", Escalation.subject_id == election.id, Escalation.closed_at.is_(None),
+        moved).values(closed_at=now()))
 
 
 def _shanghai_date(at: dt.datetime) -> dt.date:
@@ -300,31 +280,50 @@ def _shanghai_date(at: dt.datetime) -> dt.date:
     return at.astimezone(SHANGHAI).date()
 
 
-def _write_statement() -> Any:
-    table = Election.__table__
-    return (update(table).where(table.c.id == bindparam("w_id"), table.c.version == bindparam("w_version"))
-            .values(version=table.c.version + 1, **{name: bindparam(f"w_{name}") for name in TRANSITION_COLUMNS}))
+AUDIT_COLUMNS = ("at", "actor_id", "actor", "action", "election_id", "community_id", "from_state", "to_state",
+                 "trigger", "note", "data")
 
 
-#: built once: a Core UPDATE with bound parameters compiles once and skips the ORM's bulk-update machinery
-_WRITE_TRANSITION = _write_statement()
+def _write_statements() -> tuple[Any, Any, Any]:
+    """Build once: the version-checked UPDATE, the history INSERT, and both as one PostgreSQL statement."""
+    e, a = Election.__table__, AuditEvent.__table__
+    moved = (update(e).where(e.c.id == bindparam("w_id"), e.c.version == bindparam("w_version"))
+             .values(version=e.c.version + 1, **{name: bindparam(f"w_{name}") for name in TRANSITION_COLUMNS}))
+    history = insert(a)
+    # PostgreSQL: the history row is inserted from the UPDATE's RETURNING, so it exists exactly when the
+    # version matched, and the whole write is one round trip
+    updated = moved.returning(e.c.id).cte("moved")
+    # (prefixed: execute parameters named like an elections column would join the UPDATE's SET clause)
+    row = select(*(bindparam(f"h_{name}", type_=a.c[name].type) for name in AUDIT_COLUMNS)).select_from(updated)
+    both = insert(a).from_select(list(AUDIT_COLUMNS), row).execution_options(preserve_rowcount=True)
+    return moved, history, both
 
 
-def _write_transition(s: Session, election: Election) -> None:
-    """Write the transition's columns and the next version in one UPDATE that checks the version read.
+_UPDATE_ELECTION, _INSERT_HISTORY, _UPDATE_WITH_HISTORY = _write_statements()
 
-    The optimistic lock: only a transition moves the version, and only from the version that was read. The
-    loaded election already holds the new values as committed ones (no ORM history), so nothing is written twice
-    and the session has nothing left to flush for it.
+
+def _write_transition(s: Session, election: Subject, history: dict[str, Any]) -> None:
+    """Write the transition's columns with the next version, and its history row, after the side records.
+
+    The optimistic lock: only a transition moves the version, and only from the version that was read; a version
+    moved by someone else writes nothing and raises VersionConflict.
     """
+    s.flush()  # the side records' history rows (facts cleared) come before the transition's own
+    conn = s.connection()
     params = {f"w_{name}": getattr(election, name) for name in TRANSITION_COLUMNS}
-    result = s.execute(_WRITE_TRANSITION, {"w_id": election.id, "w_version": election.version, **params})
-    if result.rowcount != 1:
-        raise VersionConflict()
-    set_committed_value(election, "version", election.version + 1)
+    params.update(w_id=election.id, w_version=election.version)
+    if conn.dialect.name == "postgresql":
+        params.update((f"h_{name}", value) for name, value in history.items())
+        if conn.execute(_UPDATE_WITH_HISTORY, params).rowcount != 1:
+            raise VersionConflict()
+    else:
+        if conn.execute(_UPDATE_ELECTION, params).rowcount != 1:
+            raise VersionConflict()
+        conn.execute(_INSERT_HISTORY, history)
+    election.version += 1
 
 
 def fire_internal(s: Session, actor: Actor, election: Election, trigger: str, note: Optional[str],
                   data: dict[str, Any]) -> None:
-    """Fire a trigger the engine fires itself (void_result from a complaint's resolution)."""
-    _apply(s, actor, election, trigger, None, note, None, data)
+    """Fire a trigger the engine fires itself (void_result from a complaint's resolution); keeps election in step."""
+    _apply(s, actor, load_subject(s, None, election.id), trigger, note, None, data)
