@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any, Optional, Union
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -50,13 +51,35 @@ CANDIDATE_VIEW_COLUMNS = ("id", "name", "post", "full_member", "party_member", "
                           "presented", "withdrawn", "disqualified", "voided", "elected")
 
 
+def _snapshot_statements() -> dict[str, Any]:
+    """Build once: the snapshot's reads as Core statements on the tables, the election's id bound as `eid`."""
+    f, r, c, k, cert = (m.__table__ for m in (Fact, Round, Complaint, Candidate, Certificate))
+    eid = bindparam("eid")
+    certified = (select(cert.c.id).where(cert.c.candidate_id == k.c.id, cert.c.revoked_at.is_(None))
+                 .exists().label("certified"))
+    return {
+        "facts": select(f.c.key, f.c.value).where(f.c.election_id == eid),
+        "rounds": select(r.c.id, r.c.kind, r.c.valid, r.c.problems).where(
+            r.c.election_id == eid, r.c.superseded.is_(False)).order_by(r.c.id),
+        "complaints": select(c.c.candidate_id).where(
+            c.c.election_id == eid, c.c.resolved_at.is_(None), c.c.category.in_(BLOCKING_CATEGORIES),
+            c.c.candidate_id.is_not(None)),
+        "candidates": select(*(k.c[name] for name in CANDIDATE_VIEW_COLUMNS), certified)
+        .where(k.c.election_id == eid).order_by(k.c.id),
+    }
+
+
+_SNAPSHOT_READS = _snapshot_statements()
+
+
+def _read(s: Session, part: str, election_id: int) -> Any:
+    """Run one of the snapshot's reads on the session's connection (flushed first, so it sees this unit of work)."""
+    return s.connection().execute(_SNAPSHOT_READS[part], {"eid": election_id})
+
+
 def candidate_views(s: Session, election_id: int) -> tuple[G.CandidateView, ...]:
     """Return the guards' view of an election's candidates (one query of plain columns, no ORM objects)."""
-    certified = (select(Certificate.id).where(Certificate.candidate_id == Candidate.id,
-                                              Certificate.revoked_at.is_(None)).exists().label("certified"))
-    columns = [getattr(Candidate, name) for name in CANDIDATE_VIEW_COLUMNS]
-    rows = s.execute(select(*columns, certified).where(Candidate.election_id == election_id).order_by(Candidate.id))
-    return tuple(G.CandidateView(**{**row._asdict(), "certified": bool(row.certified)}) for row in rows)
+    return tuple(G.CandidateView(*row[:-1], certified=bool(row[-1])) for row in _read(s, "candidates", election_id))
 
 
 #: what each guard reads beyond the election and its community, so that a transition loads only that;
@@ -88,19 +111,18 @@ def snapshot(s: Session, election: ElectionLike, with_other: bool = True,
     """Build the read-only context the guards evaluate; with codes, only what those guards read."""
     parts = SNAPSHOT_PARTS if codes is None else parts_read_by(codes)
     community = election.community
+    if parts - {"order"}:
+        s.flush()  # the reads below go straight to the connection: let them see this unit of work's changes
     facts: dict[str, Any] = {}
     if "facts" in parts:
-        facts = {k: v for k, v in s.execute(select(Fact.key, Fact.value).where(Fact.election_id == election.id))}
+        facts = {key: value for key, value in _read(s, "facts", election.id)}
     rounds: tuple[G.RoundView, ...] = ()
     if "rounds" in parts:
-        rounds = tuple(G.RoundView(rid, kind, valid, tuple(problems or ())) for rid, kind, valid, problems in s.execute(
-            select(Round.id, Round.kind, Round.valid, Round.problems).where(
-                Round.election_id == election.id, Round.superseded.is_(False)).order_by(Round.id)))
+        rounds = tuple(G.RoundView(rid, kind, valid, tuple(problems or ()))
+                       for rid, kind, valid, problems in _read(s, "rounds", election.id))
     blocking: frozenset[int] = frozenset()
     if "complaints" in parts:
-        blocking = frozenset(s.scalars(select(Complaint.candidate_id).where(
-            Complaint.election_id == election.id, Complaint.resolved_at.is_(None),
-            Complaint.category.in_(BLOCKING_CATEGORIES), Complaint.candidate_id.is_not(None))))
+        blocking = frozenset(cid for (cid,) in _read(s, "complaints", election.id))
     order, other_state = "party_first", None
     if "order" in parts:
         order = effective_order(s, election)
@@ -131,7 +153,8 @@ def due_for(election: ElectionLike, state: str, entered: dt.date) -> Optional[dt
     return due
 
 
-def reentry_fact_keys(body: str, state: str) -> set[str]:
+@lru_cache(maxsize=None)
+def reentry_fact_keys(body: str, state: str) -> frozenset[str]:
     """Return the fact keys read in a state and every later state (cleared when the state is re-entered)."""
     definition = DEFINITIONS[body]
     keys: set[str] = set()
@@ -139,18 +162,24 @@ def reentry_fact_keys(body: str, state: str) -> set[str]:
         trig = LEAVING.get(st)
         if trig:
             keys.update(c for c in definition.guards(trig) if c in FACTS)
-    return keys
+    return frozenset(keys)
+
+
+_FACTS_OF = (select(Fact.__table__.c.id, Fact.__table__.c.key, Fact.__table__.c.value)
+             .where(Fact.__table__.c.election_id == bindparam("eid"),
+                    Fact.__table__.c.key.in_(bindparam("keys", expanding=True))))
+_DELETE_FACTS = delete(Fact.__table__).where(Fact.__table__.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def clear_facts_from(s: Session, actor: Actor, election: ElectionLike, state: str) -> list[str]:
     """Clear the facts of state and later states; the history keeps their values."""
-    keys = reentry_fact_keys(election.body, state)
-    rows = s.execute(select(Fact.id, Fact.key, Fact.value).where(Fact.election_id == election.id,
-                                                                 Fact.key.in_(keys))).all()
+    s.flush()
+    conn = s.connection()
+    rows = conn.execute(_FACTS_OF, {"eid": election.id, "keys": sorted(reentry_fact_keys(election.body, state))}).all()
     if rows:
-        audit(s, actor, "facts_cleared", election=election,
+        audit(s, actor, "facts_cleared", election=election,  # type: ignore[arg-type]
               data={"facts": {f.key: f.value for f in rows}, "reason": f"re-entered {state}"})
-        s.execute(delete(Fact).where(Fact.id.in_([f.id for f in rows])))
+        conn.execute(_DELETE_FACTS, {"ids": [f.id for f in rows]})
     return sorted(f.key for f in rows)
 
 
