@@ -20,6 +20,7 @@ from ..models import (AuditEvent, Candidate, Certificate, CommunityOrder, Compla
                       Escalation, Fact, Round)
 from ..ruleset import get_rule_set
 from .common import audit, parse_date, require_text
+from .direct import run
 from .subject import TRANSITION_COLUMNS, Subject, load_subject, sync_loaded
 
 #: an election as the ORM loads it, or as a transition reads it: the snapshot and due dates read either
@@ -343,7 +344,7 @@ def _write_transition(s: Session, election: Subject, history: dict[str, Any]) ->
     params.update(w_id=election.id, w_version=election.version)
     if conn.dialect.name == "postgresql":
         params.update((f"h_{name}", value) for name, value in history.items())
-        if conn.execute(_UPDATE_WITH_HISTORY, params).rowcount != 1:
+        if run(s, _UPDATE_WITH_HISTORY, params).rowcount != 1:
             raise VersionConflict()
     else:
         if conn.execute(_UPDATE_ELECTION, params).rowcount != 1:

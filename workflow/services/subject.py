@@ -22,6 +22,7 @@ from ..auth import Actor
 from ..errors import NotFound
 from ..models import Campaign, Community, Election, Escalation
 from .common import LEVEL_COLUMNS
+from .direct import run
 
 #: the election columns a transition may change (all written by one version-checked UPDATE)
 TRANSITION_COLUMNS = ("state", "suspended_from", "suspended_on", "review_on", "due_shift_days", "village_law",
@@ -116,8 +117,8 @@ def load_subject(s: Session, actor: Optional[Actor], election_id: Any, lock: boo
     elif actor is not None and not actor.is_admin:
         raise NotFound()  # a user without a scope sees nothing
     s.flush()  # the Core read below must see what this unit of work changed through the ORM
-    conn = s.connection()
-    row = conn.execute(_statement(level, lock and conn.dialect.name == "postgresql"), params).first()
+    postgresql = s.get_bind().dialect.name == "postgresql"
+    row = run(s, _statement(level, lock and postgresql), params, returns_rows=True).first()
     if row is None:
         raise NotFound()
     n = len(ELECTION_COLUMNS)
