@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, inspect, select, true
 from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from ..auth import Actor
 from ..clock import now
@@ -48,7 +49,7 @@ def in_scope(actor: Actor, community: Community) -> bool:
     """Return whether a loaded community lies inside the actor's scope."""
     if actor.scope_id is None:
         return actor.is_admin
-    return getattr(community, f"{actor.scope_level}_id") == actor.scope_id
+    return getattr(community, f"{actor.scope_level or 'province'}_id") == actor.scope_id
 
 
 def region_in_scope(actor: Actor, region: Region) -> bool:
@@ -66,11 +67,21 @@ def get_election(s: Session, actor: Actor, election_id: Any, for_update: bool = 
                                              (isinstance(election_id, str) and election_id.isdigit())):
         raise NotFound()
     eid = int(election_id)
+    lock = for_update and s.bind is not None and s.get_bind().dialect.name == "postgresql"
+    if not lock:
+        # already loaded in this unit of work (with its community and campaign): a query would hand back the very
+        # same object without refreshing it, so check the scope on it instead (a walk through the demo's
+        # elections loads each one dozens of times); PostgreSQL's row lock still needs the query
+        loaded = s.identity_map.get(identity_key(Election, eid))
+        if loaded is not None and not {"community", "campaign"} & inspect(loaded).unloaded:
+            if not in_scope(actor, loaded.community):
+                raise NotFound()
+            return loaded
     # the community (already joined for the scope) and the campaign come with the election: every service
     # that loads an election reads them, and a lazy load each would cost a query per call
     stmt = (select(Election).join(Community).where(Election.id == eid, community_scope(actor))
             .options(contains_eager(Election.community), joinedload(Election.campaign, innerjoin=True)))
-    if for_update and s.bind is not None and s.get_bind().dialect.name == "postgresql":
+    if lock:
         stmt = stmt.with_for_update(of=Election)
     election = s.scalars(stmt).first()
     if election is None:
