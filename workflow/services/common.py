@@ -29,11 +29,24 @@ def in_region(region: Region) -> ColumnElement[bool]:
     return LEVEL_COLUMNS[region.level] == region.id
 
 
+def scope_level(actor: Actor) -> str:
+    """Return the level of the actor's scope region (a scope without a level is a province)."""
+    return actor.scope_level or "province"
+
+
+def parse_election_id(election_id: Any) -> int:
+    """Return the election id of a path or argument, or raise NotFound (never a 400 for an id)."""
+    if isinstance(election_id, bool) or not (isinstance(election_id, int) or
+                                             (isinstance(election_id, str) and election_id.isdigit())):
+        raise NotFound()
+    return int(election_id)
+
+
 def community_scope(actor: Actor) -> ColumnElement[bool]:
     """An SQL condition limiting communities to the actor's region subtree."""
     if actor.scope_id is None:
         return true() if actor.is_admin else Community.id < 0
-    return level_column(actor.scope_level or "province") == actor.scope_id
+    return level_column(scope_level(actor)) == actor.scope_id
 
 
 def region_scope(actor: Actor) -> ColumnElement[bool]:
@@ -41,7 +54,7 @@ def region_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.scope_id is None:
         return true() if actor.is_admin else Region.id < 0
     column = {"province": Region.province_id, "city": Region.city_id,
-              "county": Region.county_id, "street": Region.id}[actor.scope_level or "province"]
+              "county": Region.county_id, "street": Region.id}[scope_level(actor)]
     return column == actor.scope_id
 
 
@@ -49,7 +62,7 @@ def in_scope(actor: Actor, community: Community) -> bool:
     """Return whether a loaded community lies inside the actor's scope."""
     if actor.scope_id is None:
         return actor.is_admin
-    return getattr(community, f"{actor.scope_level or 'province'}_id") == actor.scope_id
+    return getattr(community, f"{scope_level(actor)}_id") == actor.scope_id
 
 
 def region_in_scope(actor: Actor, region: Region) -> bool:
@@ -63,10 +76,7 @@ def region_in_scope(actor: Actor, region: Region) -> bool:
 
 def get_election(s: Session, actor: Actor, election_id: Any, for_update: bool = False) -> Election:
     """Load an election the actor may see, or raise NotFound (missing and out of scope look the same)."""
-    if isinstance(election_id, bool) or not (isinstance(election_id, int) or
-                                             (isinstance(election_id, str) and election_id.isdigit())):
-        raise NotFound()
-    eid = int(election_id)
+    eid = parse_election_id(election_id)
     lock = for_update and s.bind is not None and s.get_bind().dialect.name == "postgresql"
     if not lock:
         # already loaded in this unit of work (with its community and campaign): a query would hand back the very

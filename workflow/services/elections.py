@@ -166,10 +166,10 @@ def reentry_fact_keys(body: str, state: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-_FACTS_OF = (select(Fact.__table__.c.id, Fact.__table__.c.key, Fact.__table__.c.value)
-             .where(Fact.__table__.c.election_id == bindparam("eid"),
-                    Fact.__table__.c.key.in_(bindparam("keys", expanding=True))))
-_DELETE_FACTS = delete(Fact.__table__).where(Fact.__table__.c.id.in_(bindparam("ids", expanding=True)))
+_FACTS = Fact.__table__
+_FACTS_OF = (select(_FACTS.c.id, _FACTS.c.key, _FACTS.c.value)
+             .where(_FACTS.c.election_id == bindparam("eid"), _FACTS.c.key.in_(bindparam("keys", expanding=True))))
+_DELETE_FACTS = delete(_FACTS).where(_FACTS.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def clear_facts_from(s: Session, actor: Actor, election: ElectionLike, state: str) -> list[str]:

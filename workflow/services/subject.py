@@ -21,7 +21,7 @@ from sqlalchemy.orm.util import identity_key
 from ..auth import Actor
 from ..errors import NotFound
 from ..models import Campaign, Community, Election, Escalation
-from .common import LEVEL_COLUMNS
+from .common import LEVEL_COLUMNS, parse_election_id, scope_level
 from .direct import run
 
 #: the election columns a transition may change (all written by one version-checked UPDATE)
@@ -94,14 +94,6 @@ def _statement(level: Optional[str], lock: bool) -> Select[Any]:
     return stmt.with_for_update(of=e) if lock else stmt
 
 
-def parse_election_id(election_id: Any) -> int:
-    """Return the election id of a path or argument, or raise NotFound (never a 400 for an id)."""
-    if isinstance(election_id, bool) or not (isinstance(election_id, int) or
-                                             (isinstance(election_id, str) and election_id.isdigit())):
-        raise NotFound()
-    return int(election_id)
-
-
 def load_subject(s: Session, actor: Optional[Actor], election_id: Any, lock: bool = True) -> Subject:
     """Load an election the actor may see as a Subject (None: the engine itself, no scope), or raise NotFound.
 
@@ -112,7 +104,7 @@ def load_subject(s: Session, actor: Optional[Actor], election_id: Any, lock: boo
     params: dict[str, Any] = {"eid": eid}
     level: Optional[str] = None
     if actor is not None and actor.scope_id is not None:
-        level = actor.scope_level or "province"
+        level = scope_level(actor)
         params["scope"] = actor.scope_id
     elif actor is not None and not actor.is_admin:
         raise NotFound()  # a user without a scope sees nothing
