@@ -33,3 +33,15 @@ def secret_key() -> str:
         path.write_text(secrets.token_hex(32), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def identity_key() -> bytes:
+    """Return the per-deployment key of id-number hashes (HUANJIE_IDENTITY_KEY, or kept beside the secret key)."""
+    key = os.environ.get("HUANJIE_IDENTITY_KEY", "").strip()
+    if not key:
+        path = instance_dir() / "identity_key"
+        if not path.exists():
+            path.write_text(secrets.token_hex(32), encoding="utf-8")
+            path.chmod(0o600)
+        key = path.read_text(encoding="utf-8").strip()
+    return key.encode("utf-8")
