@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextvars
+import os
 import logging
 import math
 import threading
@@ -60,12 +61,17 @@ def _count_pool_use(engine: Engine, role: str) -> None:
     """Keep the pool gauges of this process (connections checked out, configured size) up to date."""
     gauges = metrics.metrics()
     in_use = gauges.pool_in_use.labels(role)
-    gauges.pool_size.labels(role).set(engine.pool.size() if hasattr(engine.pool, "size") else 0)
+    size = engine.pool.size() if hasattr(engine.pool, "size") else 0
+    sized: set[int] = set()
 
     @event.listens_for(engine, "checkout")
     def _out(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         record.info["huanjie_counted"] = True
         in_use.inc()
+        # set by the process that uses the pool (a gunicorn master that only forks must not count)
+        if os.getpid() not in sized:
+            sized.add(os.getpid())
+            gauges.pool_size.labels(role).set(size)
 
     @event.listens_for(engine, "checkin")
     def _in(_dbapi_conn: Any, record: Any) -> None:
