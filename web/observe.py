@@ -58,13 +58,20 @@ class RequestObserver:
 
 
 class _Observed:
-    """The response body; the request is recorded once the server has sent it (close)."""
+    """The response body; the request is recorded once it has been sent (or closed unsent), exactly once."""
 
     def __init__(self, body: Iterable[bytes], done: Callable[[], None]) -> None:
-        self.body, self.done = body, done
+        self.body, self._done = body, done
+        self.recorded = False
 
     def __iter__(self) -> Iterator[bytes]:
-        return iter(self.body)
+        yield from self.body
+        self.done()
+
+    def done(self) -> None:
+        if not self.recorded:
+            self.recorded = True
+            self._done()
 
     def close(self) -> None:
         try:
