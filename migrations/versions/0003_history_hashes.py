@@ -1,7 +1,7 @@
 """history hash chains, daily digests, evidence files
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-04 19:20:00
 
 Adds `audit_events.hash` and computes it for every existing row, in id order, a batch at a time: each batch is one
@@ -19,8 +19,8 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
