@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from workflow import guards as G
 from workflow.auth import Actor, may_edit_election, may_file_complaint, may_record_fact, may_resolve_complaint
 from workflow.clock import today
 from workflow.facts import FACTS, facts_for
@@ -99,6 +100,11 @@ def steps(e: Any, d: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+#: steps that cannot be taken back: the page asks before firing them
+IRREVERSIBLE = frozenset({"announce_result", "certify", "resume", "revote", "another_round", "complete_handover",
+                          "accept_summary", "apply_village_law"})
+
+
 def _transitions(d: dict[str, Any]) -> list[dict[str, Any]]:
     """The actions: the main step always (with its reasons), other actions only when this user may take them."""
     leaving = set(LEAVING.values())
@@ -106,9 +112,12 @@ def _transitions(d: dict[str, Any]) -> list[dict[str, Any]]:
     for t in d["transitions"]:
         if t["trigger"] not in leaving and not t["allowed"]:
             continue
-        t["reasons"] = [u["message"] for u in t["unmet"]]
+        # under "still missing:" each reason is the condition that must hold, with its source
+        t["reasons"] = [{"text": G.GUARDS[u["code"]].condition(lang()) if u["code"] in G.GUARDS else u["message"],
+                         "source": u.get("source", "")} for u in t["unmet"]]
         t["dest_label"] = label_of("state", t["dest"])
         t["main"] = t["trigger"] in leaving
+        t["irreversible"] = t["trigger"] in IRREVERSIBLE
         out.append(t)
     out.sort(key=lambda t: (not t["main"], t["trigger"] == "suspend"))
     return out
