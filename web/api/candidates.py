@@ -48,7 +48,7 @@ class CandidatePatch(CandidateIn):
 
 class RoundIn(In):
     kind = choice(ROUND_KINDS, required=True)
-    expected = count()
+    expected = count(required=False, metadata={"description": "required unless a voter roll computes it"})
     present = count()
     ballots_issued = count()
     ballots_returned = count()
