@@ -199,6 +199,31 @@ class Candidate(Base):
     elected: Mapped[bool] = mapped_column(default=False)
     elected_round_id: Mapped[Optional[int]] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
+    # identity (domain.md §9): the keyed hash links one person across records; the mask is all that is shown
+    id_hash: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    id_masked: Mapped[Optional[str]] = mapped_column(String(18))
+    incumbent: Mapped[bool] = mapped_column(default=False)
+    # the Party committee's posts elected by its first plenary: secretary | deputy_secretary, and the one full-time
+    # deputy (N2(1)); residents' posts are `post` itself
+    party_post: Mapped[Optional[str]] = mapped_column(String(20))
+    full_time_deputy: Mapped[bool] = mapped_column(default=False)
+
+
+class RosterMember(Base):
+    """第一书记 and 兼职委员 (N2(1)): appointed beside the Party election, never elected members."""
+
+    __tablename__ = "roster_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # first_secretary | part_time_member
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[Optional[str]] = mapped_column(String(1))
+    unit: Mapped[str] = mapped_column(String(200))
+    post: Mapped[Optional[str]] = mapped_column(String(100))
+    start_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    end_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    removed_at: Mapped[Optional[dt.datetime]] = mapped_column(TS)
+    created_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
 
 
 class Round(Base):

@@ -20,6 +20,7 @@ from .core import SECURITY, bp
 from . import auth, structure, campaigns, elections, candidates, complaints  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
 from . import escalations, inbox  # noqa: E402,F401
+from . import people  # noqa: E402,F401
 from . import roll  # noqa: E402,F401
 
 

@@ -49,7 +49,8 @@ def _reached_state(e: Optional[Election]) -> Optional[str]:
 
 
 CANDIDATE_VIEW_COLUMNS = ("id", "name", "post", "full_member", "party_member", "qualified", "on_election_committee",
-                          "presented", "withdrawn", "disqualified", "voided", "elected")
+                          "presented", "withdrawn", "disqualified", "voided", "elected", "party_post",
+                          "full_time_deputy", "id_hash", "gender")
 
 
 def _snapshot_statements() -> dict[str, Any]:
@@ -92,7 +93,8 @@ GUARD_READS: dict[str, frozenset[str]] = {
                                                  "election_day_set", "voter_list_timely", "candidate_list_timely")},
     **{code: frozenset({"candidates"}) for code in (
         "candidates_eligible", "candidate_surplus", "candidates_qualified", "election_committee_independent",
-        "candidates_presented", "seats_filled", "seats_unfilled", "certificates_issued", "candidate_elected")},
+        "candidates_presented", "seats_filled", "seats_unfilled", "certificates_issued", "candidate_elected",
+        "secretary_elected")},
     **{code: frozenset({"rounds"}) for code in ("round_recorded", "round_valid", "round_invalid")},
     "no_open_complaints": frozenset({"candidates", "complaints"}),
     "party_election_certified": frozenset({"order"}),
