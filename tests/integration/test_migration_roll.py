@@ -1,4 +1,4 @@
-"""Migration 0003 (voter roll, objections, announcements) on a populated database, SQLite and PostgreSQL."""
+"""Migration 0004 (voter roll, objections, announcements) on a populated database, SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt

@@ -21,6 +21,7 @@ from . import auth, structure, campaigns, elections, candidates, complaints  # n
 from . import reports  # noqa: E402,F401
 from . import escalations, inbox  # noqa: E402,F401
 from . import people  # noqa: E402,F401
+from . import evidence  # noqa: E402,F401
 from . import roll  # noqa: E402,F401
 
 

@@ -100,7 +100,7 @@ def history(uow: UnitOfWork, actor: Actor, election_id: Any) -> list[dict[str, A
     e = get_election(s, actor, election_id)
     rows = s.scalars(select(AuditEvent).where(AuditEvent.election_id == e.id).order_by(AuditEvent.id))
     return [{"id": r.id, "at": r.at.isoformat(), "actor": r.actor, "action": r.action, "from": r.from_state,
-             "to": r.to_state, "trigger": r.trigger, "note": r.note, "data": r.data} for r in rows]
+             "to": r.to_state, "trigger": r.trigger, "note": r.note, "data": r.data, "hash": r.hash} for r in rows]
 
 
 def page_args(page: Any = 1, per_page: Any = 50) -> tuple[int, int]:
