@@ -16,8 +16,7 @@ TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('elections', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('election_day', sa.Date(), nullable=True))
+    op.add_column('elections', sa.Column('election_day', sa.Date(), nullable=True))
     # elections that already hold the fact get it on the row (the fact stores an ISO date as JSON text)
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT election_id, value FROM facts WHERE key = 'election_day'")).all()
@@ -117,5 +116,5 @@ def downgrade() -> None:
     op.drop_table('announcements')
     op.drop_table('voter_objections')
     op.drop_table('voters')
-    with op.batch_alter_table('elections', schema=None) as batch_op:
-        batch_op.drop_column('election_day')
+    # a plain DROP COLUMN (SQLite >= 3.35): batch mode would rebuild elections, whose rows other tables reference
+    op.execute("ALTER TABLE elections DROP COLUMN election_day")

@@ -7,7 +7,19 @@ import json
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from tests.integration.test_migration_people import fresh, migrate, populate  # noqa: F401
+from alembic import command
+
+from tests.integration.test_migration_people import fresh, populate  # noqa: F401
+from workflow.schema import alembic_config
+
+
+def migrate(engine: Engine, target: str) -> None:
+    """Upgrade as init-db does: each migration in a transaction of its own (the history one commits as it goes)."""
+    cfg = alembic_config(engine)
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)
+        conn.commit()
 
 
 def test_the_roll_migration_keeps_every_row_and_puts_election_day_on_the_election(fresh: Engine) -> None:
