@@ -1,8 +1,7 @@
 """History integrity and evidence files (api.md; domain.md §14): verify, upload, list, download."""
 from __future__ import annotations
 
-from typing import Any, Iterator
-from urllib.parse import quote
+from typing import Any
 
 from flask import Response, request
 from marshmallow import fields
@@ -11,6 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from workflow.errors import InvalidRequest
 from workflow.services import evidence, integrity
 from workflow.services.common import get_election
+from web.downloads import download_response
 
 from .core import ID, actor, bp, load_query, op, page_of, query, uow
 from .schemas import Out, PageQuery, page_schema
@@ -81,19 +81,6 @@ def attachments(election_id: int) -> dict[str, Any]:
     with uow(write=False) as w:
         args = load_query(PageQuery, exists=lambda: get_election(w.session, actor(), election_id))
         return page_of(evidence.list_attachments(w, actor(), election_id), args["page"], args["per_page"])
-
-
-def download_response(meta: dict[str, Any], chunks: Iterator[bytes]) -> Response:
-    """Stream a stored file as a download that no browser renders or sniffs."""
-    name = meta["filename"]
-    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name) or "file"
-    response = Response(chunks, mimetype=meta["content_type"], direct_passthrough=True)
-    response.headers["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
-    response.headers["Content-Length"] = str(meta["size"])
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.get(f"/attachments/<{ID}:attachment_id>")
