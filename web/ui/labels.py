@@ -80,7 +80,7 @@ ACTIONS: dict[str, Any] = {
     "seats_set": _l("Seats set"), "candidate_added": _l("Candidate added"),
     "candidate_updated": _l("Candidate changed"), "round_recorded": _l("Voting round recorded"),
     "certificate_issued": _l("Certificate issued"), "complaint_filed": _l("Complaint filed"),
-    "complaint_resolved": _l("Complaint resolved"),
+    "complaint_resolved": _l("Complaint resolved"), "fact_requested": _l("Record requested from a supervisor"),
 }
 CANDIDATE_FIELDS: dict[str, Any] = {
     "name": _l("name"), "post": _l("post"), "gender": _l("gender"), "birth_year": _l("year of birth"),
