@@ -18,11 +18,12 @@ install-test: $(BIN)/python
 	$(BIN)/pip install -e '.[test]'
 	$(BIN)/pybabel compile -f -d web/translations >/dev/null 2>&1 || true
 
-# Debian packages the browser tests need (Chromium for Playwright, CJK fonts for screenshots)
+# Debian packages the tests need: Chromium for Playwright, CJK fonts for screenshots, pdftotext for the PDFs
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils
 system-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-noto-cjk; fi; fi
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(SYSTEM_PACKAGES); fi; fi
 
 demo: install
 	$(BIN)/huanjie demo
@@ -31,8 +32,10 @@ demo: install
 serve: install
 	$(BIN)/huanjie serve --port $(PORT)
 
+# the whole suite on every core (pytest-xdist, one PostgreSQL database per worker), the 20 slowest tests at the end
+PYTEST_WORKERS ?= auto
 test: system-deps install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=20
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info
