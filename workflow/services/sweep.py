@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Optional
 
-from sqlalchemy import (JSON, Column, DateTime, Integer, MetaData, String, Table, cast, exists, func, insert,
+from sqlalchemy import (Column, DateTime, Integer, MetaData, Table, exists, func, insert,
                         literal, select, text, update)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
