@@ -24,9 +24,22 @@ BODIES = ("party", "residents")
 PROGRESS_STATES = MAIN_PATH + ("suspended",)
 
 
+def report_due_of(campaign: Campaign) -> Optional[dt.date]:
+    """The campaign's report date: its own; else its summary due date + the rule set's days (domain.md §6).
+
+    A rule set's report date is only a suggestion shown when a campaign is created; it never decides one.
+    """
+    if campaign.report_due is not None:
+        return campaign.report_due
+    summary = (campaign.due or {}).get("summary")
+    if not summary:
+        return None
+    return dt.date.fromisoformat(summary) + dt.timedelta(days=get_rule_set(campaign.rule_set).report_days_after_summary)
+
+
 def create_campaign(uow: UnitOfWork, actor: Actor, code: Any, name: Any, rule_set: Any, scope: Any,
-                    order: Any = "party_first", due: Any = None) -> Campaign:
-    """Create a campaign with its rule set and a due date per state."""
+                    order: Any = "party_first", due: Any = None, report_due: Any = None) -> Campaign:
+    """Create a campaign with its rule set, a due date per state and its own report date (or none: the default)."""
     s = uow.session
     code_text = require_text(code, "code", 40)
     name_text = require_text(name, "name", 200)
@@ -43,6 +56,7 @@ def create_campaign(uow: UnitOfWork, actor: Actor, code: Any, name: Any, rule_se
     if unknown:
         raise InvalidRequest({f"due.{k}": ("is not a state with a due date", "不是有截止日期的阶段") for k in unknown})
     due_dates = {st: parse_date(due.get(st), f"due.{st}") for st in ACTIVE_STATES}
+    report_day = parse_date(report_due, "report_due", required=False)
     ordered = [due_dates[st] for st in ACTIVE_STATES]
     if any(b < a for a, b in zip(ordered, ordered[1:])):  # type: ignore[operator]
         raise InvalidRequest.one("due", "due dates must not go backwards along the states",
@@ -53,11 +67,12 @@ def create_campaign(uow: UnitOfWork, actor: Actor, code: Any, name: Any, rule_se
         raise Duplicate("this campaign code is already used", "该换届工作代码已存在")
     campaign = Campaign(code=code_text, name=name_text, rule_set=rules.name, scope_id=region.id,
                         order=order_text, due={k: v.isoformat() for k, v in due_dates.items() if v},
-                        report_due=rules.report_due)
+                        report_due=report_day)
     s.add(campaign)
     s.flush()
     audit(s, actor, "campaign_created", data={"code": code_text, "rule_set": rules.name, "scope": region.code,
-                                               "order": order_text, "due": campaign.due})
+                                               "order": order_text, "due": campaign.due,
+                                               "report_due": report_day.isoformat() if report_day else None})
     return campaign
 
 

@@ -18,7 +18,7 @@ from ..models import (AuditEvent, Campaign, Certificate, Community, Complaint, E
                       User)
 from .common import community_scope, get_community, get_election, get_region, level_column
 from .complaints import complaint_dict
-from .election_data import candidate_dict, round_dict
+from .election_data import candidate_dict, round_dict, vacant_seats_of
 from .elections import available, other_election, snapshot
 
 FORBIDDEN_UNMET = {"code": "forbidden", "zh": "您的角色无权进行此操作", "en": "Your role may not do this"}
@@ -78,6 +78,7 @@ def describe_election(uow: UnitOfWork, actor: Actor, election_id: Any, lang: str
         "village_law": e.village_law, "round_permit": e.round_permit, "order": ctx.order,
         "key_difficult": e.community.key_difficult,
         "seats": e.seats or {}, "open_seats": ctx.open_seats(), "facts": dict(ctx.facts),
+        "vacant_seats": vacant_seats_of(s, e, ctx),
         "candidates": [candidate_dict(c, certs.get(c.id)) for c in s.scalars(
             select(Candidate).where(Candidate.election_id == e.id).order_by(Candidate.id))],
         "rounds": [round_dict(r) for r in rounds],

@@ -146,7 +146,7 @@ def build_report(uow: UnitOfWork, actor: Actor, campaign_code: Any, region_code:
     rules = get_rule_set(campaign.rule_set)
     return {
         "campaign": {"code": campaign.code, "name": campaign.name, "rule_set": campaign.rule_set,
-                     "report_due": (campaign.report_due or rules.report_due).isoformat(),
+                     "report_due": _report_due(campaign),
                      "report_to": list(rules.report_to), "report_copied": list(rules.report_copied),
                      "age_reference_year": q.end_year},
         "region": {"code": region.code, "name": region.name, "level": region.level},
@@ -371,3 +371,10 @@ def map_points(uow: UnitOfWork, actor: Actor, campaign_code: Any, region_code: A
                     "communities": communities.get(cid, 0), "elections": n, "closed": closed,
                     "completion": round(closed / n, 4) if n else 0.0})
     return out
+
+
+def _report_due(campaign: Campaign) -> Optional[str]:
+    """The campaign's report date (its own, else summary due + 10 days), never the rule set's (domain.md §6)."""
+    from .campaigns import report_due_of
+    due = report_due_of(campaign)
+    return due.isoformat() if due else None
