@@ -27,6 +27,10 @@ class CandidateView:
     disqualified: bool = False
     voided: bool = False
     elected: bool = False
+    party_post: Optional[str] = None
+    full_time_deputy: bool = False
+    id_hash: Optional[str] = None
+    gender: Optional[str] = None
     certified: bool = False
     write_in: bool = False
 
@@ -167,7 +171,6 @@ for _key, _zh, _en, _src in (
     ("polling_arrangements_ready", "秘密写票处、投票站和选举大会已安排", "Secret booth, polling stations and assembly are ready", "N2(2)4"),
     ("public_count_done", "已公开唱票、计票", "Votes were read and counted in public", "N2(2)4"),
     ("result_announced", "已当场宣布选举结果", "The result was announced on the spot", "N2(2)4"),
-    ("secretary_elected", "新一届委员会第一次全体会议已选举书记、副书记", "The first plenary elected the secretary and deputies", "PR1990 Art. 15"),
     ("secretary_approved", "书记、副书记已报上级党组织批准", "The superior organization approved the secretary and deputies", "党章; PR1990 Art. 24"),
     ("result_filed", "选举结果已报街道备案", "The result is filed with the street", "N2(2)4"),
     ("handover_done", "新老班子已交接公章、档案、资产和账目", "Seals, files, assets and accounts are handed over", "N3(5)"),
@@ -341,6 +344,12 @@ def seats_unfilled(ctx: GuardContext) -> bool:
     return sum(ctx.open_seats().values()) > 0
 
 
+@guard("secretary_elected", "新一届委员会第一次全体会议已选举书记、副书记（须在职务中确定书记）", "The first plenary elected the secretary and deputies (name the secretary in the posts)", "PR1990 Art. 15; 党章")
+def secretary_elected(ctx: GuardContext) -> bool:
+    """The posts name a secretary who is an elected, not voided member of this election (§4.5, §9)."""
+    return any(c.party_post == "secretary" for c in ctx.elected)
+
+
 @guard("certificates_issued", "每名当选人均已颁发当选证书", "Every elected member holds a certificate", "N2(2)4")
 def certificates_issued(ctx: GuardContext) -> bool:
     """Every elected, non-voided member holds a certificate serial (N2(2)4)."""
@@ -370,18 +379,41 @@ def unmet(codes: tuple[str, ...] | list[str], ctx: GuardContext) -> list[Unmet]:
 
 
 def advisories(ctx: GuardContext, other: Optional[GuardContext]) -> list[Unmet]:
-    """Advisory checks of N2(1), shown never blocking, once both elections are certified."""
+    """Advisory checks, shown never blocking: N2(1) once both elections are certified; women for residents.
+
+    People are matched by identity (the keyed hash of their id number, domain.md §9), never by name: a director
+    without a number cannot be matched, and the advisory says so.
+    """
+    out: list[Unmet] = []
+    if ctx.body == "residents" and _reached_certification(ctx.state):
+        out += _woman_member(ctx)
     if other is None or not (_reached_certification(ctx.state) and _reached_certification(other.state)):
-        return []
+        return out
     party = ctx if ctx.body == "party" else other
     residents = other if ctx.body == "party" else ctx
-    out = [Unmet("full_time_deputy_secretary", "请确认社区党组织配备1名专职副书记",
-                 "Check that one full-time deputy secretary is appointed", "N2(1)")]
-    party_names = {c.name for c in party.elected}
+    if not any(c.full_time_deputy and c.party_post == "deputy_secretary" for c in party.elected):
+        out.append(Unmet("full_time_deputy_secretary", "社区党组织应配备1名专职副书记，职务中尚未确定",
+                         "One full-time deputy secretary should be appointed; the posts name none", "N2(1)"))
+    holders = {c.id_hash for c in party.elected if c.id_hash and c.party_post in ("secretary", "deputy_secretary")}
     for c in residents.elected:
-        if c.post == "director" and c.party_member and c.name not in party_names:
+        if c.post != "director" or not c.party_member:
+            continue
+        if c.id_hash is None:
+            out.append(Unmet("director_should_be_deputy_secretary",
+                             f"居委会主任{c.name}是党员，未登记身份证号，无法核对其是否担任书记或副书记",
+                             f"Director {c.name} is a Party member without an id number: whether they hold a "
+                             "secretary's post cannot be checked", "N2(1)"))
+        elif c.id_hash not in holders:
             out.append(Unmet("director_should_be_deputy_secretary",
                              f"居委会主任{c.name}是党员，未担任书记的应担任副书记",
                              f"Director {c.name} is a Party member and, if not secretary, should be deputy secretary",
                              "N2(1)"))
     return out
+
+
+def _woman_member(ctx: GuardContext) -> list[Unmet]:
+    """The elected residents' committee should include a woman (VCL Art. 6; the rule set's switch)."""
+    if not ctx.rules.advise_woman_member or not ctx.elected or any(c.gender == "f" for c in ctx.elected):
+        return []
+    return [Unmet("woman_member", "居委会成员中应有妇女成员", "The residents' committee should include a woman",
+                  "VCL Art. 6")]

@@ -16,11 +16,13 @@ from workflow.models import Fact, Region, User
 from workflow.ruleset import get_rule_set
 from workflow.services.common import get_election
 from workflow.services.election_data import POSTS, next_round
+from workflow.services.evidence import list_attachments
 from workflow.services.reads import describe_election, history
 
 from . import labels as UL
 from .common import actor, lang, uow
 from .diagram import machine_svg
+from .evidence import papers_by_step
 from .history import describe_event
 from .i18n import label_of
 
@@ -119,6 +121,7 @@ def election_context(election_id: Any) -> dict[str, Any]:
         s = work.session
         d = describe_election(work, a, election_id, lg)
         events = history(work, a, election_id)
+        papers = list_attachments(work, a, election_id)
         e = get_election(s, a, election_id)
         street = s.get(Region, e.community.street_id)
         rows = {f.key: (f.note, f.recorded_at, name) for f, name in s.execute(
@@ -172,6 +175,7 @@ def election_context(election_id: Any) -> dict[str, Any]:
         "next_round": awaited, "round_standing": round_standing,
         "elected": [c for c in d["candidates"] if c["elected"] and not c["voided"]],
         "events": [describe_event(ev, names) for ev in reversed(events)],
+        "papers": papers_by_step(papers),
         "diagram": machine_svg(d["body"], d["state"], d["suspended_from"], lg),
         "can_edit": may_edit_election(a) and d["state"] != "closed", "may_edit": may_edit_election(a),
         "can_file": may_file_complaint(a), "can_resolve": may_resolve_complaint(a),

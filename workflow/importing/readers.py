@@ -1,33 +1,26 @@
-"""Streaming table readers: CSV (UTF-8 with or without BOM, GB18030) and XLSX (openpyxl read-only).
+"""Streaming table readers: CSV (UTF-8 with or without BOM, GB18030) and XLSX (a defused streaming parser).
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is row 2.
-Neither reader holds the whole file in memory: CSV is decoded line by line, XLSX is parsed as a stream.
+Neither reader holds the whole file in memory: CSV is decoded line by line, XLSX is parsed as a stream, and
+every limit of :class:`~workflow.importing.limits.ReadLimits` (file size, inflated parts, rows, columns,
+cells, characters) is checked while reading. Every importer reads its files through :func:`open_table`.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import datetime as dt
-import zipfile
 from dataclasses import dataclass
 from typing import IO, Any, Iterator, Optional
+
+from .limits import FileProblem, LimitedZip, ReadLimits, check_file_size, too_large
+
+__all__ = ["FileProblem", "ReadLimits", "Record", "Table", "open_table"]
 
 UTF8_BOM = codecs.BOM_UTF8
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 CHUNK = 1 << 20
-
-
-class FileProblem(Exception):
-    """The file as a whole cannot be read (not a table, empty, corrupt); carries zh and en text."""
-
-    def __init__(self, en: str, zh: str, row: Optional[int] = None) -> None:
-        super().__init__(en)
-        self.en, self.zh, self.row = en, zh, row
-
-    def message(self, lang: str = "zh") -> str:
-        """Return the message in the given language."""
-        return self.en if lang.startswith("en") else self.zh
 
 
 @dataclass
@@ -45,18 +38,24 @@ class Table:
         self.header, self.records, self.format, self.encoding = header, records, fmt, encoding
 
 
-def open_table(stream: IO[bytes], filename: str = "") -> Table:
-    """Open a CSV or XLSX stream (told apart by content, not by name) and read its header row."""
+def open_table(stream: IO[bytes], filename: str = "", limits: Optional[ReadLimits] = None) -> Table:
+    """Open a CSV or XLSX stream (told apart by content, not by name) and read its header row.
+
+    Raises FileProblem for a file that is not a table or is beyond a limit (ReadLimits.from_env() unless given);
+    iterating the records may raise it too, at the first row beyond a limit.
+    """
+    limits = limits or ReadLimits.from_env()
+    check_file_size(stream, limits)
     head = stream.read(8)
     stream.seek(0)
     if head.startswith(XLSX_MAGIC):
-        return _xlsx(stream)
+        return _xlsx(stream, limits)
     if head.startswith(OLE_MAGIC) or filename.lower().endswith(".xls"):
         raise FileProblem("old Excel .xls files are not supported: save the file as .xlsx or CSV",
                           "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 格式")
     if not head:
         raise FileProblem("the file is empty", "文件为空")
-    return _csv(stream)
+    return _csv(stream, limits)
 
 
 # ---------------------------------------------------------------- CSV
@@ -111,7 +110,17 @@ class _Lines:
                 yield raw.decode(self.encoding, errors="replace")
 
 
-def _csv(stream: IO[bytes]) -> Table:
+def _check_width(values: list[str], row: int, limits: ReadLimits) -> None:
+    """Refuse a CSV row with more cells, or a longer cell, than the limits allow."""
+    if len(values) > limits.columns:
+        raise too_large(f"the number of cells in row {row}", f"第{row}行的单元格数", f"{limits.columns} columns", row)
+    for value in values:
+        if len(value) > limits.cell_chars:
+            raise too_large(f"the text of one cell in row {row}", f"第{row}行单元格的文字长度",
+                            f"{limits.cell_chars} characters", row)
+
+
+def _csv(stream: IO[bytes], limits: ReadLimits) -> Table:
     encoding = detect_encoding(stream)
     lines = _Lines(stream, encoding)
     line_iter = iter(lines)
@@ -132,6 +141,7 @@ def _csv(stream: IO[bytes]) -> Table:
                           "第1行：表头含有无法识别的字符（既不是 UTF-8 也不是 GB18030 编码）", 1)
     if not header or not any(cell.strip() for cell in header):
         raise FileProblem("the file has no header row", "文件没有表头行", 1)
+    _check_width(header, 1, limits)
 
     def records() -> Iterator[Record]:
         row = 1
@@ -145,6 +155,9 @@ def _csv(stream: IO[bytes]) -> Table:
                 raise FileProblem(f"row {row + 1}: the line cannot be read as CSV ({exc})",
                                   f"第{row + 1}行：无法按 CSV 格式读取（{exc}）", row + 1) from None
             row += 1
+            if row - 1 > limits.rows:
+                raise too_large("the number of rows", "行数", f"{limits.rows} data rows", row)
+            _check_width(values, row, limits)
             if lines.bad:
                 yield Record(row, None)
             elif any(v.strip() for v in values):
@@ -169,36 +182,31 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _xlsx(stream: IO[bytes]) -> Table:
-    from openpyxl import load_workbook
+def _xlsx(stream: IO[bytes], limits: ReadLimits) -> Table:
+    from .xlsx_stream import Workbook
+    archive = LimitedZip(stream, limits)
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # a wrong <dimension> in the file must not cut rows off silently
-        # values only (a third faster than cell objects); read-only sheets fill gaps from row 1 on, so the
-        # position of a row is its spreadsheet row number
-        rows = sheet.iter_rows(min_row=1, values_only=True)
-        header_values = next(rows, None)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError) as exc:
-        raise FileProblem(f"the file is not a readable XLSX workbook ({type(exc).__name__})",
-                          "文件不是有效的 XLSX 工作簿，无法读取") from None
+        rows = Workbook(archive, limits).rows()
+        first = next(rows, None)
+    except BaseException:
+        archive.close()
+        raise
+    header_values = first[1] if first is not None and first[0] == 1 else None
     if not header_values or not any(_cell(v) != "" for v in header_values):
+        archive.close()
         raise FileProblem("the first sheet has no header row in row 1", "第一个工作表的第1行不是表头", 1)
     header = [str(_cell(v)) for v in header_values]
     while header and header[-1] == "":
         header.pop()
 
     def records() -> Iterator[Record]:
-        row = 1
         try:
-            for row, raw in enumerate(rows, start=2):
+            for row, raw in rows:
                 values = [_cell(v) for v in raw]
                 if any(v != "" for v in values):
                     yield Record(row, values)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-            raise FileProblem(f"row {row + 1}: the workbook is damaged ({type(exc).__name__})",
-                              f"第{row + 1}行：工作簿已损坏，无法继续读取", row + 1) from None
         finally:
-            workbook.close()
+            archive.close()
 
     return Table(header, records(), "xlsx")
+

@@ -16,6 +16,7 @@ from .common import audit, get_election, parse_date, require_choice, require_tex
 from .election_data import clear_list_approvals
 from .elections import fire_internal
 from .escalation import raise_rung
+from .people import release_post
 
 CATEGORIES = ("bribery", "improper_competition", "interference", "procedure", "other")
 OUTCOMES = ("unfounded", "disqualify_candidate", "void_election")
@@ -102,6 +103,7 @@ def resolve_complaint(uow: UnitOfWork, actor: Actor, complaint_id: Any, outcome:
             raise InvalidState("voiding needs a named elected person after the result",
                                "当选无效须针对具体当选人，且在选举结果产生后")
         cand.voided = True
+        release_post(s, actor, election, cand, "voided")
         for cert in s.scalars(select(Certificate).where(Certificate.candidate_id == cand.id,
                                                         Certificate.revoked_at.is_(None))):
             cert.revoked_at = now()

@@ -20,6 +20,8 @@ from .common import community_scope, get_community, get_election, get_region, le
 from .complaints import complaint_dict
 from .election_data import candidate_dict, round_dict, vacant_seats_of
 from .elections import available, other_election, snapshot
+from .people import community_people, posts_of
+from .roster import roster_of
 
 FORBIDDEN_UNMET = {"code": "forbidden", "zh": "您的角色无权进行此操作", "en": "Your role may not do this"}
 
@@ -69,6 +71,7 @@ def describe_election(uow: UnitOfWork, actor: Actor, election_id: Any, lang: str
     if other is not None:
         advisories = [u.as_dict(lang) for u in G.advisories(ctx, snapshot(s, other, with_other=False))]
     from ..models import Candidate
+    candidates = list(s.scalars(select(Candidate).where(Candidate.election_id == e.id).order_by(Candidate.id)))
     return {
         "id": e.id, "campaign": e.campaign.code, "community": e.community.code,
         "community_name": e.community.name, "body": e.body, "state": e.state,
@@ -79,8 +82,10 @@ def describe_election(uow: UnitOfWork, actor: Actor, election_id: Any, lang: str
         "key_difficult": e.community.key_difficult,
         "seats": e.seats or {}, "open_seats": ctx.open_seats(), "facts": dict(ctx.facts),
         "vacant_seats": vacant_seats_of(s, e, ctx),
-        "candidates": [candidate_dict(c, certs.get(c.id)) for c in s.scalars(
-            select(Candidate).where(Candidate.election_id == e.id).order_by(Candidate.id))],
+        "candidates": [candidate_dict(c, certs.get(c.id)) for c in candidates],
+        "posts": posts_of(candidates) if e.body == "party" else None,
+        "roster": roster_of(s, e.id) if e.body == "party" else [],
+        "people": next(iter(community_people(s, e.community_id, e.campaign_id)), None),
         "rounds": [round_dict(r) for r in rounds],
         "complaints": [complaint_dict(c) for c in complaints],
         "other_election": {"id": other.id, "body": other.body, "state": other.state} if other else None,
@@ -96,7 +101,7 @@ def history(uow: UnitOfWork, actor: Actor, election_id: Any) -> list[dict[str, A
     e = get_election(s, actor, election_id)
     rows = s.scalars(select(AuditEvent).where(AuditEvent.election_id == e.id).order_by(AuditEvent.id))
     return [{"id": r.id, "at": r.at.isoformat(), "actor": r.actor, "action": r.action, "from": r.from_state,
-             "to": r.to_state, "trigger": r.trigger, "note": r.note, "data": r.data} for r in rows]
+             "to": r.to_state, "trigger": r.trigger, "note": r.note, "data": r.data, "hash": r.hash} for r in rows]
 
 
 def page_args(page: Any = 1, per_page: Any = 50) -> tuple[int, int]:
@@ -174,6 +179,8 @@ def community_detail(uow: UnitOfWork, actor: Actor, code: Any, campaign: Optiona
             "village_converted": c.village_converted, "collective_reform_done": c.collective_reform_done,
             "migrant_dense": c.migrant_dense, "new_residential": c.new_residential, "other_risk": c.other_risk,
             "key_difficult": c.key_difficult,
+            "people": community_people(s, c.id, s.scalar(select(Campaign.id).where(Campaign.code == campaign)) or -1
+                                       if campaign else None),
             "elections": [{"id": e.id, "campaign": code_, "body": e.body, "state": e.state,
                            "overdue": is_overdue(e, day), "due": e.due_on.isoformat() if e.due_on else None,
                            "version": e.version}
