@@ -1,4 +1,4 @@
-"""Revision 0002 on a populated database (SQLite and PostgreSQL): rows survive, the new columns exist, long round
+"""Revision 0004 on a populated database (SQLite and PostgreSQL): rows survive, the new columns exist, long round
 kinds fit, and a report date copied from the rule set falls back to the campaign's default."""
 from __future__ import annotations
 
@@ -40,13 +40,14 @@ def blank(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 def _upgrade(engine: Engine, to: str) -> None:
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    with engine.connect() as conn:  # each migration runs in a transaction of its own (as workflow.schema does)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, to)
+        conn.commit()
 
 
-def test_revision_0002_upgrades_a_populated_database(blank: Engine):
-    _upgrade(blank, "0001")
+def test_revision_0004_upgrades_a_populated_database(blank: Engine):
+    _upgrade(blank, "0003")
     with blank.begin() as conn:
         conn.execute(text("INSERT INTO regions (id, code, name, level) VALUES (1, '210000', '辽宁省', 'province')"))
         conn.execute(text("INSERT INTO communities (id, code, name, street_id, county_id, city_id, province_id, "
