@@ -39,7 +39,7 @@ def map_svg(uow_: UnitOfWork, actor_: Actor, campaign_code: str, region_code: Op
     and coloured by the share of elections closed (for the report page and the dashboard)."""
     points = [MapPoint(p["code"], p["name"], float(p["longitude"]), float(p["latitude"]), p["communities"],
                        p["completion"], url_for("data.report", campaign=campaign_code, region=p["code"])
-                       if link else None)
+                       if link and p.get("visible", True) else None)
               for p in map_points(uow_, actor_, campaign_code, region_code)
               if p["longitude"] is not None and p["latitude"] is not None]
     en = language == "en"
@@ -72,6 +72,13 @@ def _charts(data: dict[str, Any], region: dict[str, Any]) -> dict[str, Markup]:
             values = totals["structure"][body][dim]
             out[f"{dim}_{body}"] = column_chart([(t(k, lg), values[k]) for k in keys],
                                                 f"{label_of('body', body)} · {t(dim, lg)}", empty_text=_("No data"))
+    # people and posts (domain.md §7 rev. 2): shares per region, in percent
+    for key in ("yijiantiao_share", "cross_share"):
+        out[key] = column_chart([(r["name"], round((r["people"][key] or 0) * 100)) for r in rows],
+                                f"{t(key, lg)} (%)", empty_text=_("No data"))
+    out["women"] = column_chart([(label_of("body", body), round((totals["structure"][body]["women_share"] or 0) * 100))
+                                 for body in ("party", "residents")], f"{t('women_share', lg)} (%)",
+                                colour="#c0617a", empty_text=_("No data"))
     out["completion"] = progress_bar(totals["communities_completed"], totals["communities"],
                                      _("Communities with both elections closed"))
     return {k: Markup(v) for k, v in out.items()}  # the chart helpers escape every text they print

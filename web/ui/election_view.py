@@ -7,9 +7,17 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from workflow.auth import Actor, may_edit_election, may_file_complaint, may_record_fact, may_resolve_complaint
+from workflow import guards as G
+from workflow.auth import (
+    Actor,
+    may_edit_election,
+    may_file_complaint,
+    may_record_fact,
+    may_resolve_complaint,
+)
 from workflow.clock import today
 from workflow.facts import FACTS, facts_for
+from workflow.labels import trigger_label
 from workflow.machines import ACTIVE_STATES, DEFINITIONS, MAIN_PATH
 from workflow.machines.base import LEAVING
 from workflow.models import Fact, Region, User
@@ -17,6 +25,7 @@ from workflow.ruleset import get_rule_set
 from workflow.services.common import get_election
 from workflow.services.election_data import POSTS, next_round
 from workflow.services.evidence import list_attachments
+from workflow.services.fact_requests import who_records
 from workflow.services.reads import describe_election, history
 
 from . import labels as UL
@@ -99,6 +108,11 @@ def steps(e: Any, d: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+#: steps that cannot be taken back: the page asks before firing them
+IRREVERSIBLE = frozenset({"announce_result", "certify", "resume", "revote", "another_round", "complete_handover",
+                          "accept_summary", "apply_village_law"})
+
+
 def _transitions(d: dict[str, Any]) -> list[dict[str, Any]]:
     """The actions: the main step always (with its reasons), other actions only when this user may take them."""
     leaving = set(LEAVING.values())
@@ -106,9 +120,13 @@ def _transitions(d: dict[str, Any]) -> list[dict[str, Any]]:
     for t in d["transitions"]:
         if t["trigger"] not in leaving and not t["allowed"]:
             continue
-        t["reasons"] = [u["message"] for u in t["unmet"]]
+        # under "still missing:" each reason is the condition that must hold, with its source
+        t["reasons"] = [{"text": G.GUARDS[u["code"]].condition(lang()) if u["code"] in G.GUARDS else u["message"],
+                         "source": u.get("source", "")} for u in t["unmet"]]
         t["dest_label"] = label_of("state", t["dest"])
+        t["label"] = trigger_label(d["body"], t["trigger"], lang())  # Party elections issue no certificates
         t["main"] = t["trigger"] in leaving
+        t["irreversible"] = t["trigger"] in IRREVERSIBLE
         out.append(t)
     out.sort(key=lambda t: (not t["main"], t["trigger"] == "suspend"))
     return out
@@ -129,10 +147,14 @@ def election_context(election_id: Any) -> dict[str, Any]:
         rules = get_rule_set(e.campaign.rule_set)
         community = e.community
         stepper = steps(e, d)
+        recorders = who_records(work, a, election_id) if may_edit_election(a) else {}
         campaign_name = e.campaign.name
         awaited = next_round(work, a, election_id)
     names = {c["id"]: c["name"] for c in d["candidates"]}
     controls = fact_controls(a, d["body"], d["state"], d["facts"], rows)
+    for key, people in recorders.items():
+        if key in controls and not controls[key]["recorded"]:
+            controls[key]["recorders"] = people
     checklist = []
     for item in d["checklist"]:
         keys = [k for k in ((item["code"],) + UL.GUARD_FACTS.get(item["code"], ())) if k in controls]

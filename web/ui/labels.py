@@ -5,6 +5,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from workflow.facts import FACTS
+from workflow.guards import GUARDS
+
 FACT_LABELS: dict[str, Any] = {
     "leadership_group_formed": _l("Street election work body set up"),
     "work_plan_approved": _l("Work plan made after consulting members and residents"),
@@ -19,6 +22,7 @@ FACT_LABELS: dict[str, Any] = {
     "candidate_list_reported": _l("Preliminary candidate list reported upward"),
     "candidate_list_approved": _l("Candidate list approved by the street Party working committee"),
     "candidates_introduced": _l("Candidates introduced to members"),
+    # no longer a fact (computed from the posts, domain.md §4.5 rev. 2); kept so that old history rows read well
     "secretary_elected": _l("Secretary and deputies elected at the first plenary"),
     "secretary_approved": _l("Secretary and deputies approved by the superior organization"),
     "election_committee_formed": _l("Residents' election committee formed"),
@@ -44,24 +48,12 @@ FACT_LABELS: dict[str, Any] = {
     "vacancy_approved": _l("The street approved leaving the remaining seats vacant (暂缺)"),
 }
 
-#: guards computed from facts of another key: the facts to offer next to them
+#: guards computed from facts of another key: the facts to offer next to them (from the guard registry)
 GUARD_FACTS: dict[str, tuple[str, ...]] = {
-    "seats_filled": ("vacancy_approved",),
-    "election_mode_set": ("election_mode",),
-    "election_day_set": ("election_day",),
-    "voter_list_timely": ("voter_list_published_on", "election_day"),
-    "candidate_list_timely": ("candidate_list_published_on", "election_day"),
-    "seats_in_range": ("seats_exception_approved",),
-}
+    g.code: tuple(k for k in g.reads if k in FACTS and k != g.code) for g in GUARDS.values()
+    if any(k in FACTS and k != g.code for k in g.reads)}
 #: guards computed from the candidates, the seats, the rounds or the certificates: where to act
-GUARD_ANCHORS: dict[str, str] = {
-    "seats_in_range": "seats", "candidates_eligible": "candidates", "candidate_surplus": "candidates",
-    "candidates_qualified": "candidates", "election_committee_independent": "candidates",
-    "candidates_presented": "candidates", "round_recorded": "rounds", "round_valid": "rounds",
-    "seats_filled": "rounds", "certificates_issued": "certificates", "no_open_complaints": "complaints",
-    "legal_basis_correct": "actions", "party_election_certified": "other-election",
-    "residents_election_certified": "other-election",
-}
+GUARD_ANCHORS: dict[str, str] = {g.code: g.anchor for g in GUARDS.values() if g.anchor}
 
 BACKGROUNDS: dict[str, Any] = {
     "community_worker": _l("Community worker"), "dispatched_cadre": _l("Cadre sent by an agency"),
@@ -92,7 +84,9 @@ ACTIONS: dict[str, Any] = {
     "seats_set": _l("Seats set"), "candidate_added": _l("Candidate added"),
     "candidate_updated": _l("Candidate changed"), "round_recorded": _l("Voting round recorded"),
     "certificate_issued": _l("Certificate issued"), "complaint_filed": _l("Complaint filed"),
-    "complaint_resolved": _l("Complaint resolved"),
+    "complaint_resolved": _l("Complaint resolved"), "fact_requested": _l("Record requested from a supervisor"),
+    "posts_set": _l("Posts recorded"), "roster_added": _l("Added to the roster"),
+    "roster_updated": _l("Roster changed"), "roster_removed": _l("Removed from the roster"),
 }
 CANDIDATE_FIELDS: dict[str, Any] = {
     "name": _l("name"), "post": _l("post"), "gender": _l("gender"), "birth_year": _l("year of birth"),
@@ -100,6 +94,7 @@ CANDIDATE_FIELDS: dict[str, Any] = {
     "party_member": _l("Party member"), "full_member": _l("full member"), "qualified": _l("qualified"),
     "on_election_committee": _l("on the election committee"), "presented": _l("met the residents"),
     "graduate_recruit": _l("graduate recruit"), "withdrawn": _l("withdrawn"),
+    "id_number": _l("ID card number"), "incumbent": _l("outgoing member"),
 }
 STATE_COLOURS: dict[str, str] = {
     "preparation": "#b8c9dc", "nomination": "#97b2cf", "candidate_meeting": "#7699bf", "voting": "#5a82ad",

@@ -14,6 +14,7 @@ from ..errors import Duplicate, Forbidden, GuardsFailed, InvalidRequest, NotFoun
 from ..machines import ACTIVE_STATES, MAIN_PATH
 from ..models import Campaign, Community, CommunityOrder, Election, Fact, Region
 from ..ruleset import RuleSetError, get_rule_set
+from .campaign_dates import report_due as campaign_report_due
 from .common import (audit, community_scope, level_column, get_community, get_region, parse_date, region_scope,
                      require_choice, require_text)
 from .election_data import record_facts
@@ -24,17 +25,9 @@ BODIES = ("party", "residents")
 PROGRESS_STATES = MAIN_PATH + ("suspended",)
 
 
-def report_due_of(campaign: Campaign) -> Optional[dt.date]:
-    """The campaign's report date: its own; else its summary due date + the rule set's days (domain.md §6).
-
-    A rule set's report date is only a suggestion shown when a campaign is created; it never decides one.
-    """
-    if campaign.report_due is not None:
-        return campaign.report_due
-    summary = (campaign.due or {}).get("summary")
-    if not summary:
-        return None
-    return dt.date.fromisoformat(summary) + dt.timedelta(days=get_rule_set(campaign.rule_set).report_days_after_summary)
+def report_due_of(campaign: Campaign) -> dt.date:
+    """The campaign's report date: its own; else its summary due date + 10 days (campaign_dates decides)."""
+    return campaign_report_due(campaign)
 
 
 def create_campaign(uow: UnitOfWork, actor: Actor, code: Any, name: Any, rule_set: Any, scope: Any,

@@ -9,6 +9,7 @@ from sqlalchemy import String, Text, bindparam, cast, delete, func, insert, lite
 from sqlalchemy.orm import Session
 
 from .. import guards as G
+from .. import metrics
 from ..facts import FACTS
 from ..history import GENESIS
 from ..auth import Actor, may_fire
@@ -152,23 +153,39 @@ def snapshot(s: Session, election: ElectionLike, with_other: bool = True,
 
 
 def due_for(election: ElectionLike, state: str, entered: dt.date) -> Optional[dt.date]:
-    """Return the due date of a state: the campaign's, handover within the rule set's days, closed none.
+    """Return the due date of a state (the one place due dates are computed; see due_with_source)."""
+    return due_with_source(election, state, entered)[0]
 
-    For handover, `entered` is the day the result was announced (the day the new committee came into being,
-    VCL Art. 20), not the day the election entered handover.
+
+def due_with_source(election: ElectionLike, state: str, entered: Optional[dt.date]
+                    ) -> tuple[Optional[dt.date], Optional[str]]:
+    """Return a state's due date and what set it: the campaign's date, election day + the rule set's offset
+    (domain.md §6, §11: the earlier of the two), or for handover the result + the rule set's days; closed none.
+
+    entered is the day the state was entered (for handover: the day the result was announced); None when the
+    state is still ahead, so that no result-based date applies yet.
     """
     if state == "closed":
-        return None
+        return None, None
     if state == "suspended":
-        return election.review_on
+        return election.review_on, "campaign"
+    rules = get_rule_set(election.campaign.rule_set)
     raw = (election.campaign.due or {}).get(state)
-    due = dt.date.fromisoformat(raw) if raw else None
-    if state == "handover":
-        limit = entered + dt.timedelta(days=get_rule_set(election.campaign.rule_set).handover_days)
-        due = min(due, limit) if due else limit
+    due: Optional[dt.date] = dt.date.fromisoformat(raw) if raw else None
+    source = "campaign" if due else None
+    offset = rules.offset(state) if election.body == "residents" else None
+    day = getattr(election, "election_day", None)
+    if offset is not None and day is not None:
+        planned = day + dt.timedelta(days=offset)
+        if due is None or planned < due:
+            due, source = planned, "election_day"
+    if state == "handover" and entered is not None:
+        limit = entered + dt.timedelta(days=rules.handover_days)
+        if due is None or limit < due:
+            due, source = limit, "result"
     if due is not None and election.due_shift_days:
         due += dt.timedelta(days=election.due_shift_days)
-    return due
+    return due, source
 
 
 @lru_cache(maxsize=None)
@@ -236,6 +253,16 @@ def fire_trigger(uow: UnitOfWork, actor: Actor, election_id: Any, trigger: Any, 
     Returns the election as the transition left it (state, version, due date...); an `Election` the caller's
     unit of work already holds is brought up to date as well.
     """
+    try:
+        return _fire_trigger(uow, actor, election_id, trigger, version, note, review_on)
+    except (InvalidRequest, InvalidTrigger, Forbidden, VersionConflict) as exc:
+        # guard failures and successes are counted where the machine runs (_apply), for every caller
+        metrics.transition(str(trigger), exc.code, ALL_TRIGGERS)
+        raise
+
+
+def _fire_trigger(uow: UnitOfWork, actor: Actor, election_id: Any, trigger: Any, version: Any,
+                  note: Any, review_on: Any) -> Subject:
     s = uow.session
     election = load_subject(s, actor, election_id)
     trigger, note_text, review = parse_trigger_request(trigger, note, review_on)
@@ -261,6 +288,8 @@ def _apply(s: Session, actor: Actor, election: Subject, trigger: str, note: Opti
     codes = DEFINITIONS[election.body].guards(trigger)
     failing = G.unmet(codes, snapshot(s, election, codes=codes)) if codes else []
     if failing:
+        metrics.transition(trigger, "guard_failed", ALL_TRIGGERS)
+        metrics.guard_failures(u.code for u in failing)
         raise GuardsFailed(failing)
     source = election.state
     # the guards were just evaluated on the snapshot: the machine's condition reuses that verdict
@@ -275,6 +304,7 @@ def _apply(s: Session, actor: Actor, election: Subject, trigger: str, note: Opti
     if election.open_rungs:
         _close_rungs(s, election)
     sync_loaded(s, election)
+    metrics.transition(trigger, "ok", ALL_TRIGGERS)
 
 
 def _transition(s: Session, actor: Actor, election: Subject, trigger: str, source: str, dest: str,
@@ -309,7 +339,7 @@ def _transition(s: Session, actor: Actor, election: Subject, trigger: str, sourc
     election.state = dest
     if moved_on or trigger in REENTRY_TRIGGERS:
         election.state_entered_at = now()
-    entered = _shanghai_date(election.state_entered_at) if election.state_entered_at else day
+    entered = shanghai_date(election.state_entered_at) if election.state_entered_at else day
     election.due_on = due_for(election, dest, result_day or entered)
     election.updated_at = now()
     return extra
@@ -323,7 +353,7 @@ _RESULT_AT = (select(AuditEvent.at).where(AuditEvent.election_id == bindparam("e
 def _result_day(s: Session, election: Subject) -> Optional[dt.date]:
     """The Shanghai day the election's (latest) result was announced, or None."""
     at = s.connection().execute(_RESULT_AT, {"eid": election.id}).scalar()
-    return _shanghai_date(at) if at is not None else None
+    return shanghai_date(at) if at is not None else None
 
 
 _LAST_ROUND = (select(Round.tied).where(Round.election_id == bindparam("eid"), Round.superseded.is_(False))
@@ -353,7 +383,7 @@ def _close_rungs(s: Session, election: Subject) -> None:
         moved).values(closed_at=now()))
 
 
-def _shanghai_date(at: dt.datetime) -> dt.date:
+def shanghai_date(at: dt.datetime) -> dt.date:
     """Return the Shanghai calendar date of a stored instant (SQLite hands timestamps back naive, in UTC)."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.timezone.utc)

@@ -17,6 +17,7 @@ from ..machines.base import LEAVING
 from ..models import (AuditEvent, Campaign, Certificate, Community, Complaint, Election, Fact, Region, Round,
                       User)
 from .common import community_scope, get_community, get_election, get_region, level_column
+from ..citations import cite_text
 from .complaints import complaint_dict
 from .election_data import candidate_dict, round_dict, vacant_seats_of
 from .elections import available, other_election, snapshot
@@ -52,8 +53,9 @@ def checklist(election: Election, ctx: G.GuardContext, lang: str) -> list[dict[s
     trig = LEAVING.get(state or "")
     if not trig:
         return []
-    en = lang.startswith("en")
-    return [{"code": g.code, "ok": ok, "message": g.en if en else g.zh, "source": g.source}
+    # "message" is the condition (a ✓ or ✗ stands beside it); "unmet" is what a refusal would say
+    return [{"code": g.code, "ok": ok, "message": g.condition(lang), "unmet": None if ok else g.text(False, lang),
+             "source": g.source, "citation": cite_text(g.source, lang)}
             for g, ok in G.evaluate(DEFINITIONS[election.body].guards(trig), ctx) if ok is not None]
 
 

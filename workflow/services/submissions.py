@@ -1,5 +1,5 @@
-"""Each city's summary report to the province (N3 final paragraph): due on the campaign's report date (its own,
-else its summary due date + 10 days, domain.md §6), sent to 省委、省政府 and copied to 省委组织部、省民政厅."""
+"""Each city's summary report to the province (N3 final paragraph): due by the rule set's report date
+(2015-04-10 under liaoning-2014), sent to 省委、省政府 and copied to 省委组织部、省民政厅."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,15 +13,16 @@ from ..db import UnitOfWork
 from ..errors import InvalidRequest
 from ..models import Campaign, Region, ReportSubmission, User
 from ..ruleset import get_rule_set
-from .campaigns import get_campaign, report_due_of
+from .campaign_dates import report_due as campaign_report_due
+from .campaigns import get_campaign
 from .common import audit, get_region, region_scope, require_text
 
 MAX_NARRATIVE = 20000
 
 
-def report_due(campaign: Campaign) -> Optional[dt.date]:
-    """The date every city's report is due: the campaign's own, else its summary due date + 10 days."""
-    return report_due_of(campaign)
+def report_due(campaign: Campaign) -> dt.date:
+    """The date every city's report is due (campaign_dates.report_due, the one place that decides)."""
+    return campaign_report_due(campaign)
 
 
 def may_submit(actor: Actor, city: Region) -> bool:
@@ -66,16 +67,12 @@ def submission_dict(campaign: Campaign, city: Region, row: Optional[ReportSubmis
     """Return one city's submission status: submitted or not, when, by whom, late or not, days left."""
     due = report_due(campaign)
     submitted_on = _aware(row.submitted_at).astimezone(SHANGHAI).date() if row else None
-    if due is None:  # a campaign with neither a report date nor a summary due date: nothing is late
-        late = False
-    else:
-        late = (submitted_on > due) if submitted_on else day > due
-    return {"campaign": campaign.code, "city": city.code, "city_name": city.name,
-            "due": due.isoformat() if due else None,
+    late = (submitted_on > due) if submitted_on else day > due
+    return {"campaign": campaign.code, "city": city.code, "city_name": city.name, "due": due.isoformat(),
             "submitted": row is not None,
             "submitted_at": _aware(row.submitted_at).isoformat() if row else None,
             "submitted_by": by, "narrative": row.narrative if row else None,
-            "late": late, "days_left": (due - day).days if row is None and due else None,
+            "late": late, "days_left": (due - day).days if row is None else None,
             "days_late": ((submitted_on or day) - due).days if late else 0}
 
 
@@ -95,8 +92,8 @@ def submission_status(uow: UnitOfWork, actor: Actor, campaign_code: Any) -> dict
         select(ReportSubmission, User.username).outerjoin(User, User.id == ReportSubmission.submitted_by)
         .where(ReportSubmission.campaign_id == campaign.id))}
     items = [submission_dict(campaign, c, *(rows.get(c.id) or (None, None)), day) for c in cities]
-    return {"campaign": campaign.code, "campaign_name": campaign.name, "due": due.isoformat() if due else None,
-            "today": day.isoformat(), "days_left": (due - day).days if due else None,
+    return {"campaign": campaign.code, "campaign_name": campaign.name, "due": due.isoformat(),
+            "today": day.isoformat(), "days_left": (due - day).days,
             "report_to": list(rules.report_to), "report_copied": list(rules.report_copied),
             "cities": items, "submitted": sum(1 for i in items if i["submitted"]),
             "late": sum(1 for i in items if i["late"]), "total": len(items)}
