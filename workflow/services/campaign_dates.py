@@ -26,7 +26,7 @@ def report_due(campaign: Any) -> dt.date:
     summary due date + the rule set's `report_days_after_summary` (10: the notice's own gap, 3-31 → 4-10).
 
     A rule set's report date is only a suggestion shown when a campaign is created: it never decides one (the
-    migration 0004 cleared the dates the first release had copied from it onto every campaign).
+    migration 0005 cleared the dates the first release had copied from it onto every campaign).
     """
     if campaign.report_due is not None:
         return campaign.report_due

@@ -1,15 +1,15 @@
 """counting rules (rev. 2): round kinds tie_break and by_election, ties, write-ins, polling places; campaigns'
 own report date
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04 19:20:00
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

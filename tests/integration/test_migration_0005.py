@@ -1,4 +1,4 @@
-"""Revision 0004 on a populated database (SQLite and PostgreSQL): rows survive, the new columns exist, long round
+"""Revision 0005 on a populated database (SQLite and PostgreSQL): rows survive, the new columns exist, long round
 kinds fit, and a report date copied from the rule set falls back to the campaign's default."""
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ def _upgrade(engine: Engine, to: str) -> None:
         conn.commit()
 
 
-def test_revision_0004_upgrades_a_populated_database(blank: Engine):
-    _upgrade(blank, "0003")
+def test_revision_0005_upgrades_a_populated_database(blank: Engine):
+    _upgrade(blank, "0004")
     with blank.begin() as conn:
         conn.execute(text("INSERT INTO regions (id, code, name, level) VALUES (1, '210000', '辽宁省', 'province')"))
         conn.execute(text("INSERT INTO communities (id, code, name, street_id, county_id, city_id, province_id, "
