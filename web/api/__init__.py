@@ -54,7 +54,7 @@ def _skip_plain_blueprints(app: Flask) -> None:
             return generate()
 
     app._generate_spec = generate_spec  # type: ignore[attr-defined]
-    app.spec_processor(merge_duplicate_schemas)
+    app.spec_processor(lambda spec: document_input_rules(merge_duplicate_schemas(spec)))
 
 
 def merge_duplicate_schemas(spec: dict[str, Any]) -> dict[str, Any]:
@@ -72,3 +72,45 @@ def merge_duplicate_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     for old, new in renames.items():
         text = text.replace(f'"{old}"', f'"{new}"')
     return dict(json.loads(text))
+
+
+def document_input_rules(spec: dict[str, Any]) -> dict[str, Any]:
+    """State in the document what core.json_body() enforces on every input string: the text rule.
+
+    Field types of web.api.schemas carry their own (stricter) pattern; this covers a string field declared
+    without one, so that the document alone tells a client what is valid.
+    """
+    from workflow.text import PATTERN_MULTI_LINE
+    schemas = spec.get("components", {}).get("schemas", {})
+    seen: set[int] = set()
+
+    def visit(schema: Any) -> None:
+        if not isinstance(schema, dict) or id(schema) in seen:
+            return
+        seen.add(id(schema))
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            visit(schemas.get(ref.rsplit("/", 1)[1]))
+            return
+        kinds = schema.get("type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if "string" in kinds and not {"enum", "pattern", "format"} & set(schema):
+            schema["pattern"] = PATTERN_MULTI_LINE
+        for key in ("items", "additionalProperties"):
+            visit(schema.get(key))
+        for sub in (schema.get("properties") or {}).values():
+            visit(sub)
+        for key in ("allOf", "anyOf", "oneOf"):
+            for sub in schema.get(key) or []:
+                visit(sub)
+
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            for media in (op.get("requestBody") or {}).get("content", {}).values():
+                visit(media.get("schema"))
+            for param in op.get("parameters") or []:
+                if param.get("in") == "query":
+                    visit(param.get("schema"))
+    return spec

@@ -13,7 +13,7 @@ from workflow.services.escalation import KINDS, escalations_for_election, list_e
 from workflow.services.sweep import parse_instant, sweep_overdue
 
 from .core import ID, actor, body, bp, load, load_query, op, query, uow
-from .schemas import Day, In, Out, PageQuery, QueryBool, choice, page_schema, text
+from .schemas import Day, In, Out, PageQuery, QueryBool, choice, note, page_schema, text
 
 
 
@@ -63,17 +63,17 @@ class SweepOut(Out):
 
 
 class DossierIn(In):
-    cause = text(2000, required=True)
+    cause = text(2000, required=True, multiline=True)
     due_on = Day(required=True)
     stationed_cadre = text(100, nullable=True, load_default=None)
 
 
 class DossierPatch(In):
     status = choice(dossiers.STATUSES)
-    note = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    note = note(4000)
     due_on = Day()
     stationed_cadre = text(100, nullable=True)
-    cause = text(2000)
+    cause = text(2000, multiline=True)
 
 
 class DossierOut(Out):
@@ -91,12 +91,12 @@ class DossierOut(Out):
 
 
 class IncidentIn(In):
-    summary = text(4000, required=True)
+    summary = text(4000, required=True, multiline=True)
     severity = choice(incidents.SEVERITIES, required=True)
 
 
 class AckIn(In):
-    note = fields.String(allow_none=True, validate=validate.Length(max=4000), load_default=None)
+    note = note(4000, load_default=None)
 
 
 class ElectionRef(Out):

@@ -16,7 +16,7 @@ from workflow.services import reads, structure
 from workflow.services.common import community_scope, get_community, region_scope
 
 from .core import actor, body, bp, load, load_query, op, query, uow
-from .schemas import Bool, DayOut, In, Number, Out, PageQuery, choice, count, page_schema, text
+from .schemas import Bool, line, DayOut, In, Number, Out, PageQuery, choice, count, page_schema, text
 
 
 class RegionIn(In):
@@ -51,7 +51,7 @@ class CommunityIn(In):
     collective_reform_done = Bool()
     migrant_dense = Bool()
     new_residential = Bool()
-    other_risk = fields.String(allow_none=True, validate=validate.Length(max=500))
+    other_risk = line(500)
 
 
 class ElectionBrief(Out):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField
 from wtforms.validators import DataRequired, Length, Optional as Opt
 
 from workflow.auth import may_report
@@ -19,7 +19,9 @@ from workflow.errors import DomainError, Forbidden
 from workflow.services import bulletins, dossiers, incidents, notifications
 from workflow.services.escalation import escalations_for_election, list_escalations
 
+from ..downloads import attachment
 from . import protect
+from .forms import StringField, TextAreaField
 from .common import Pager, Problem, actor, is_safe_next, lang, page_number, read, uow, write
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -281,7 +283,7 @@ def bulletin_download(bulletin_id: int) -> Any:
     found = read(bulletins.get_bulletin, bulletin_id)
     fmt = "json" if request.args.get("format") == "json" else "csv"
     name = f"bulletin-{found['region']}-{found['date']}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = attachment(name)
     if fmt == "json":
         return Response(json.dumps(found, ensure_ascii=False, indent=2), mimetype="application/json", headers=headers)
     return Response("\ufeff" + bulletins.bulletin_csv(found, lang()), mimetype="text/csv", headers=headers)
