@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from workflow.clock import SHANGHAI
 from workflow.db import Database
 
-from .jobs import bulletin_job, outbox_job, sweep_job
+from .jobs import bulletin_job, history_job, outbox_job, sweep_job
 
 log = logging.getLogger("huanjie.scheduler")
 COMMON = {"replace_existing": True, "coalesce": True, "max_instances": 1}
@@ -42,8 +42,16 @@ def bulletin_hour() -> int:
     return int(raw)
 
 
+def history_hour() -> int:
+    """Return the hour (Asia/Shanghai) of the daily history check (HUANJIE_HISTORY_HOUR, default 1, before the bulletin)."""
+    raw = os.environ.get("HUANJIE_HISTORY_HOUR", "").strip() or "1"
+    if not raw.isdigit() or not 0 <= int(raw) <= 23:
+        raise ValueError("HUANJIE_HISTORY_HOUR must be an hour from 0 to 23")
+    return int(raw)
+
+
 def build_scheduler(scheduler: BaseScheduler, database: Database) -> BaseScheduler:
-    """Add the sweep, bulletin and outbox jobs to a scheduler (not started)."""
+    """Add the sweep, bulletin, history-check and outbox jobs to a scheduler (not started)."""
     minutes = sweep_minutes()
     start = dt.datetime.now(dt.timezone.utc)
     scheduler.add_job(sweep_job, IntervalTrigger(seconds=round(minutes * 60, 3)), id="sweep", args=[database],
@@ -52,6 +60,9 @@ def build_scheduler(scheduler: BaseScheduler, database: Database) -> BaseSchedul
                       args=[database], misfire_grace_time=6 * 3600, **COMMON)
     scheduler.add_job(bulletin_job, "date", id="bulletin-startup", args=[database], kwargs={"only_missing": True},
                       run_date=start + dt.timedelta(seconds=30), misfire_grace_time=3600, **COMMON)
+    # yesterday's rows are checked once a day, before the bulletin prints the digest
+    scheduler.add_job(history_job, CronTrigger(hour=history_hour(), minute=0, timezone=SHANGHAI), id="history",
+                      args=[database], misfire_grace_time=6 * 3600, **COMMON)
     scheduler.add_job(outbox_job, IntervalTrigger(minutes=1), id="outbox", args=[database],
                       misfire_grace_time=300, **COMMON)
     return scheduler

@@ -9,6 +9,7 @@ from typing import Any, Callable, Optional
 
 from workflow.db import Database
 from workflow.services.bulletins import generate_bulletins
+from workflow.services.integrity import daily_check
 from workflow.services.notifications import deliver_pending
 from workflow.services.locks import db_lock
 from workflow.services.sweep import try_sweep
@@ -58,6 +59,24 @@ def bulletin_job(database: Database, only_missing: bool = False) -> int:
     except Exception:  # noqa: BLE001
         log.exception("bulletin failed")
         return 0
+
+
+def history_job(database: Database) -> Optional[dict[str, Any]]:
+    """Check the history written since yesterday's check and keep today's digest; a broken chain raises an incident."""
+    try:
+        with db_lock(database, "history", wait=0) as got:
+            if not got:
+                return None
+            with database.uow() as uow:
+                result = daily_check(uow.session)
+            if result["broken"]:
+                log.error("history check: %s broken chain(s): %s", len(result["broken"]), result["broken"])
+            else:
+                log.info("history check: %s rows, digest %s", result["rows_checked"], result["digest"])
+            return result
+    except Exception:  # noqa: BLE001 - a failed run is logged and retried the next day (and by the bulletin)
+        log.exception("history check failed")
+        return None
 
 
 def _have_today(database: Database) -> bool:

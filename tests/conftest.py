@@ -14,6 +14,8 @@ from workflow import clock
 from workflow.db import Database
 from workflow.schema import upgrade
 
+# a fixed identity key under test: id-number hashes never touch the worktree's instance folder
+os.environ.setdefault("HUANJIE_IDENTITY_KEY", "huanjie-test-identity-key")
 PG_ADMIN_URL = os.environ.get("HUANJIE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -35,7 +35,7 @@ def _specs() -> dict[str, FactSpec]:
     add("leadership_group_formed work_plan_approved contingency_plan_filed staff_trained "
         "publicity_done funding_secured", "bool", BOTH)
     add("org_setup_confirmed member_mass_recommendation_done superior_recommendation_done "
-        "candidate_list_reported candidates_introduced secretary_elected secretary_approved",
+        "candidate_list_reported candidates_introduced secretary_approved",
         "bool", PARTY)
     add("seats_exception_approved candidate_list_approved", "bool", PARTY, recorder="supervisor")
     add("election_committee_formed qualification_rules_set voter_objections_resolved", "bool", RESIDENTS)

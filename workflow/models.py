@@ -197,6 +197,31 @@ class Candidate(Base):
     elected: Mapped[bool] = mapped_column(default=False)
     elected_round_id: Mapped[Optional[int]] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
+    # identity (domain.md §9): the keyed hash links one person across records; the mask is all that is shown
+    id_hash: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    id_masked: Mapped[Optional[str]] = mapped_column(String(18))
+    incumbent: Mapped[bool] = mapped_column(default=False)
+    # the Party committee's posts elected by its first plenary: secretary | deputy_secretary, and the one full-time
+    # deputy (N2(1)); residents' posts are `post` itself
+    party_post: Mapped[Optional[str]] = mapped_column(String(20))
+    full_time_deputy: Mapped[bool] = mapped_column(default=False)
+
+
+class RosterMember(Base):
+    """第一书记 and 兼职委员 (N2(1)): appointed beside the Party election, never elected members."""
+
+    __tablename__ = "roster_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # first_secretary | part_time_member
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[Optional[str]] = mapped_column(String(1))
+    unit: Mapped[str] = mapped_column(String(200))
+    post: Mapped[Optional[str]] = mapped_column(String(100))
+    start_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    end_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    removed_at: Mapped[Optional[dt.datetime]] = mapped_column(TS)
+    created_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
 
 
 class Round(Base):
@@ -378,6 +403,41 @@ class AuditEvent(Base):
     trigger: Mapped[Optional[str]] = mapped_column(String(24))
     note: Mapped[Optional[str]] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: SHA-256 chained over the election's rows (workflow/history.py); set by workflow/services/chain.py
+    hash: Mapped[Optional[str]] = mapped_column(String(64))
+
+
+class HistoryDigest(Base):
+    """The day's digest of every chain's latest hash (domain.md §14), and what that day's check found."""
+
+    __tablename__ = "history_digests"
+    on_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    chains: Mapped[int] = mapped_column(Integer)
+    #: the newest history row the digest covers, and the rows the day's check read
+    max_id: Mapped[int] = mapped_column(Integer)
+    rows_checked: Mapped[int] = mapped_column(Integer, default=0)
+    #: [{"election": id|null, "first_bad": id}] of the chains found broken
+    broken: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    computed_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
+
+
+class Attachment(Base):
+    """An evidence file of an election (会议记录, 计票单, photographs, signed announcements), stored by content."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_election", "election_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # minutes | count_sheet | photo | announcement | other
+    step: Mapped[str] = mapped_column(String(20))  # the election's state when the paper was uploaded
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    uploaded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
 
 
 @event.listens_for(AuditEvent, "before_update")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .errors import FieldProblems, InvalidRequest
+from .labels import POSTS as POST_LABELS
 from .ruleset import Threshold
 
 COUNT_FIELDS = ("expected", "present", "ballots_issued", "ballots_returned", "ballots_invalid")
@@ -88,8 +89,9 @@ def parse_votes(raw: Any, counts: RoundCounts, standing: Mapping[int, str],
             per_post[standing[cid]] = per_post.get(standing[cid], 0) + n
         for post, total in per_post.items():
             if total > counts.valid_ballots * open_seats.get(post, 0):
-                problems.add("votes", f"votes for {post} exceed valid ballots × seats",
-                             f"{post} 的总票数超过有效票数乘以应选名额")
+                zh_post, en_post = POST_LABELS.get(post, (post, post))
+                problems.add("votes", f"votes for {en_post.lower()} exceed valid ballots × seats",
+                             f"{zh_post}的总票数超过有效票数乘以应选名额")
     if problems:
         raise InvalidRequest(problems)
     return votes

@@ -88,6 +88,8 @@ class RuleSet:
     escalation_offsets_days: tuple[int, ...]
     dossier_fallback_days: int
     incident_ack_days: int
+    #: the residents' women-member advisory (VCL Art. 6; provincial measures): `residents.advise_woman_member`
+    advise_woman_member: bool = True
 
     def residents_rules(self, village_law: bool) -> ResidentsRules:
         """Return the residents' rules, under the village law when it applies."""
@@ -213,7 +215,16 @@ def parse_rule_set(data: dict[str, Any], origin: str) -> RuleSet:
         escalation_offsets_days=tuple(offsets_raw),
         dossier_fallback_days=r.int_(data, "dossier_fallback_days", "", 1),
         incident_ack_days=r.int_(data, "incident_ack_days", "", 0),
+        advise_woman_member=_switch(r, res_raw, "advise_woman_member", "residents"),
     )
+
+
+def _switch(r: _Reader, data: dict[str, Any], key: str, path: str, default: bool = True) -> bool:
+    """Read an optional true/false switch (absent: the default)."""
+    value = data.get(key, default) if isinstance(data, dict) else default
+    if not isinstance(value, bool):
+        raise r.fail(f"{path}.{key}", f"must be true or false, got {value!r}")
+    return value
 
 
 def load_rule_set_file(path: Path) -> RuleSet:

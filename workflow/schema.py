@@ -20,6 +20,9 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest schema (safe to run twice)."""
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    # Alembic runs each migration in a transaction of its own (env.py: transaction_per_migration), so that a
+    # migration may commit as it goes (0002 hashes the history a batch at a time, resumably)
+    with engine.connect() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        conn.commit()

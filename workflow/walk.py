@@ -19,6 +19,8 @@ from .models import Candidate, Election
 from .services.election_data import (add_candidate, issue_certificate, record_fact, record_facts, record_round,
                                      set_seats)
 from .services.elections import fire_trigger, snapshot
+from .services.people import set_posts
+from .identity import make_id_number
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬志国建春梅海波宁晶琳红旭东丹辉鹏飞雪婷慧斌宇浩凯"
@@ -43,6 +45,7 @@ class Walker:
         self.rng = rng or random.Random(0)
         self.serial_prefix = serial_prefix
         self.serial = 0
+        self.people = 0
 
     def facts(self, election: Election, keys: tuple[str, ...] | list[str], actor: Optional[Actor] = None) -> None:
         record_facts(self.uow, actor or self.actor, election.id, {key: True for key in keys})
@@ -103,9 +106,15 @@ class Walker:
     def _candidate(self, e: Election, post: str) -> None:
         rng = self.rng
         party = e.body == "party" or rng.random() < 0.6
+        name, gender, born = person_name(rng), rng.choice("fm"), rng.randint(1960, 1992)  # the draws in their old order
+        self.people += 1  # a valid id number without another draw from rng (the data sets stay as they were)
+        region = e.community.code[:6] if e.community.code[:6].isdigit() and e.community.code[0] != "0" else "210000"
+        number = make_id_number(region, dt.date(born, 1 + self.people % 12, 1 + self.people % 28),
+                                self.people)
         add_candidate(self.uow, self.actor, e.id, {
-            "name": person_name(rng), "post": post, "gender": rng.choice("fm"),
-            "birth_year": rng.randint(1960, 1992), "education": rng.choice(EDUCATION),
+            "name": name, "post": post, "gender": gender, "id_number": number,
+            "incumbent": self.people % 3 == 0,
+            "birth_year": born, "education": rng.choice(EDUCATION),
             "party_member": party, "full_member": party, "qualified": True, "on_election_committee": False,
             "presented": False, "background": rng.choice(BACKGROUNDS), "graduate_recruit": rng.random() < 0.15,
         })
@@ -157,7 +166,12 @@ class Walker:
 
     def leave_certification(self, e: Election) -> None:
         if e.body == "party":
-            self.facts(e, ("secretary_elected",))
+            # the first plenary: the strongest winner is secretary, the next the full-time deputy (N2(1))
+            elected = list(self.uow.session.scalars(select(Candidate.id).where(
+                Candidate.election_id == e.id, Candidate.elected.is_(True), Candidate.voided.is_(False))
+                .order_by(Candidate.id)))
+            set_posts(self.uow, self.actor, e.id, {"secretary": elected[0], "deputy_secretaries": elected[1:2],
+                                                   "full_time_deputy": elected[1] if len(elected) > 1 else None})
             self.facts(e, ("secretary_approved",))
         else:
             for c in self.uow.session.scalars(select(Candidate).where(

@@ -51,7 +51,10 @@ def test_a_party_election_is_scripted_from_preparation_to_closed_over_the_api(ap
     assert result["valid"] is True and sorted(result["elected"]) == sorted(ids[:5]) and result["unfilled"] == {}
     facts(cadre, "public_count_done", "result_announced")
     fire("announce_result")
-    facts(cadre, "secretary_elected", "secretary_approved", "result_filed")
+    posts = call("PUT", f"/elections/{e}/posts", cadre, {"secretary": ids[0], "deputy_secretaries": [ids[1]],
+                                                         "full_time_deputy": ids[1]})
+    assert posts == {"secretary": ids[0], "deputy_secretaries": [ids[1]], "full_time_deputy": ids[1]}
+    facts(cadre, "secretary_approved", "result_filed")
     fire("certify")
     facts(cadre, "handover_done", "new_cadres_trained", "term_plan_made", "annual_plan_made",
           "disclosure_system_set", "unsuccessful_candidates_talked")

@@ -196,6 +196,15 @@ class Engine:
         self.facts(key, ("public_count_done", "result_announced"))
         self.fire(key, "announce_result")
 
+    def posts(self, key: str, actor: str = "cadre", **raw: Any) -> dict[str, Any]:
+        """Record the first plenary's posts: by default the first elected is secretary, the second full-time deputy."""
+        if not raw:
+            elected = sorted(self.elected(key))
+            raw = {"secretary": elected[0], "deputy_secretaries": elected[1:2],
+                   "full_time_deputy": elected[1] if len(elected) > 1 else None}
+        from workflow.services.people import set_posts
+        return self.call(set_posts, self.world.elections[key], raw, actor=actor)
+
     def certify_all(self, key: str) -> None:
         with self.db.uow(write=False) as uow:
             from workflow.models import Certificate
@@ -207,7 +216,7 @@ class Engine:
     def _leave_certification(self, key: str, **_: Any) -> None:
         e = self.get(key)
         if e.body == "party":
-            self.facts(key, ("secretary_elected",))
+            self.posts(key)
             self.facts(key, ("secretary_approved",))
         else:
             self.certify_all(key)

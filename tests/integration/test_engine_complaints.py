@@ -88,7 +88,8 @@ def test_a_bribery_complaint_naming_an_elected_person_blocks_certification(db):
     complain(eng, "a_party", "procedure", winner)  # shown, never blocking
     complain(eng, "a_party", "bribery", eng.standing("a_party")[0])  # names a loser: not blocking
     complain(eng, "a_party", "improper_competition")  # names nobody: not blocking
-    eng.facts("a_party", ("secretary_elected", "secretary_approved", "result_filed"))
+    eng.posts("a_party")
+    eng.facts("a_party", ("secretary_approved", "result_filed"))
     with pytest.raises(GuardsFailed) as err:
         eng.fire("a_party", "certify")
     assert [u.code for u in err.value.unmet] == ["no_open_complaints"]
@@ -102,7 +103,8 @@ def test_an_improper_competition_complaint_blocks_like_bribery(db, category: str
     eng = Engine(db)
     eng.advance("a_party", "certification")
     complain(eng, "a_party", category, eng.elected("a_party")[2])
-    eng.facts("a_party", ("secretary_elected", "secretary_approved", "result_filed"))
+    eng.posts("a_party")
+    eng.facts("a_party", ("secretary_approved", "result_filed"))
     with pytest.raises(GuardsFailed):
         eng.fire("a_party", "certify")
 

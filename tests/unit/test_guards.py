@@ -99,6 +99,9 @@ CASES: dict[str, tuple[GuardContext, GuardContext]] = {
                                                        cand(2, "member", elected=True)))),
     "no_open_complaints": (ctx(candidates=ELECTED5, blocking_complaints=frozenset({6})),
                            ctx(candidates=ELECTED5, blocking_complaints=frozenset({3}))),
+    "secretary_elected": (ctx(candidates=(cand(1, elected=True, party_post="secretary"),)),
+                          ctx(candidates=(cand(1, elected=True, voided=True, party_post="secretary"),
+                                          cand(2, elected=True, party_post="deputy_secretary")))),
     "candidate_elected": (ctx(candidates=(cand(1, elected=True),)),
                           ctx(candidates=(cand(1, elected=True, voided=True),))),
 }

@@ -20,6 +20,8 @@ from .core import SECURITY, bp
 from . import auth, structure, campaigns, elections, candidates, complaints  # noqa: E402,F401
 from . import reports  # noqa: E402,F401
 from . import escalations, inbox  # noqa: E402,F401
+from . import people  # noqa: E402,F401
+from . import evidence  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:

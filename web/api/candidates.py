@@ -36,6 +36,10 @@ class CandidateIn(In):
     background = choice(svc.BACKGROUNDS, nullable=True)
     graduate_recruit = Bool()
     dispatched_from = line(200)
+    id_number = fields.String(allow_none=True, validate=validate.Length(max=40),
+                              metadata={"description": "居民身份证号码, 18 characters (GB 11643 check digit); "
+                                                       "kept as a keyed hash and shown masked"})
+    incumbent = Bool(metadata={"description": "a member of the outgoing committee"})
 
 
 class CandidatePatch(CandidateIn):

@@ -82,6 +82,8 @@ class EventOut(Out):
     trigger = fields.String(required=True, allow_none=True)
     note = fields.String(required=True, allow_none=True)
     data = fields.Dict(required=True)
+    hash = fields.String(required=True, allow_none=True,
+                         metadata={"description": "SHA-256 of the previous row's hash and this row (domain.md §14)"})
 
 
 HistoryPage = page_schema(EventOut, "HistoryPage")

@@ -27,6 +27,55 @@ class CandidateOut(Out):
     voided = fields.Boolean(required=True)
     elected = fields.Boolean(required=True)
     certificate = fields.String(allow_none=True, metadata={"description": "serial of the live certificate"})
+    id_number = fields.String(allow_none=True, metadata={"description": "masked: first 6 and last 4 characters"})
+    incumbent = fields.Boolean()
+    party_post = fields.String(allow_none=True, metadata={"enum": ["secretary", "deputy_secretary"]})
+    full_time_deputy = fields.Boolean()
+
+
+class PostsOut(Out):
+    """The Party committee's posts (candidate ids), domain.md §9."""
+
+    secretary = fields.Integer(required=True, allow_none=True)
+    deputy_secretaries = fields.List(fields.Integer(), required=True)
+    full_time_deputy = fields.Integer(required=True, allow_none=True)
+
+
+class RosterOut(Out):
+    """第一书记 or 兼职委员 beside the Party election: appointed, never an elected member."""
+
+    id = fields.Integer(required=True)
+    election = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["first_secretary", "part_time_member"]})
+    name = fields.String(required=True)
+    gender = fields.String(allow_none=True)
+    unit = fields.String(required=True)
+    post = fields.String(allow_none=True)
+    start_on = DayOut(allow_none=True)
+    end_on = DayOut(allow_none=True)
+
+
+class CrossOut(Out):
+    name = fields.String(required=True)
+    party_candidate = fields.Integer(required=True)
+    party_post = fields.String()
+    residents_candidate = fields.Integer(required=True)
+    residents_post = fields.String()
+
+
+class PeopleOut(Out):
+    """一肩挑 and 交叉任职 of one community in one campaign, linked by identity (id number hashes) only."""
+
+    campaign = fields.String(required=True)
+    yijiantiao = fields.Boolean(required=True, allow_none=True,
+                                metadata={"description": "null until both the secretary and the director are known"})
+    secretary = fields.String(allow_none=True)
+    director = fields.String(allow_none=True)
+    cross = fields.List(fields.Nested(CrossOut), required=True)
+    cross_count = fields.Integer(required=True)
+    party_elected = fields.Integer()
+    residents_elected = fields.Integer()
+    without_id_number = fields.Integer(metadata={"description": "elected people without a number: never linked"})
 
 
 class RoundOut(Out):
@@ -115,4 +164,7 @@ class ElectionOut(Out):
     other_election = fields.Nested(OtherElection, allow_none=True)
     checklist = fields.List(fields.Nested(ChecklistItem))
     advisories = fields.List(fields.Nested(UnmetOut))
+    posts = fields.Nested(PostsOut, allow_none=True, metadata={"description": "party elections; null for residents"})
+    roster = fields.List(fields.Nested(RosterOut))
+    people = fields.Nested(PeopleOut, allow_none=True)
     transitions = fields.List(fields.Nested(TransitionOut), required=True)

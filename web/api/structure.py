@@ -16,6 +16,7 @@ from workflow.services import reads, structure
 from workflow.services.common import community_scope, get_community, region_scope
 
 from .core import actor, body, bp, load, load_query, op, query, uow
+from .outputs import PeopleOut
 from .schemas import Bool, line, DayOut, In, Number, Out, PageQuery, choice, count, page_schema, text
 
 
@@ -80,6 +81,7 @@ class CommunityOut(Out):
     new_residential = fields.Boolean()
     other_risk = fields.String(allow_none=True)
     key_difficult = fields.Boolean(required=True)
+    people = fields.List(fields.Nested(PeopleOut), metadata={"description": "一肩挑 and 交叉任职 per campaign"})
     elections = fields.List(fields.Nested(ElectionBrief), required=True)
 
 

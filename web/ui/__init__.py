@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, the user loader, template helpers and the translation catalogues."""
     from . import (admin, admin_campaigns, auth, complaints, diagram, elections, i18n, records,  # noqa: F401
                    supervise, worklist)
+    from . import evidence  # noqa: F401  (the history page and the papers)
     i18n.ensure_catalogues(app)
     auth.init_login(app)
     i18n.init_jinja(app)

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from workflow.auth import Actor
 from workflow.db import UnitOfWork
 from workflow.errors import DomainError, GuardsFailed, InvalidRequest, VersionConflict
+from workflow.guards import GUARDS
 
 T = TypeVar("T")
 
@@ -56,7 +57,9 @@ class Problem:
         self.code = exc.code
         lg = lang()
         self.fields: dict[str, str] = exc.fields(lg) if isinstance(exc, InvalidRequest) else {}
-        self.unmet: list[str] = [u.message(lg) for u in exc.unmet] if isinstance(exc, GuardsFailed) else []
+        # listed under "still missing:": the condition each unmet guard needs (its registry text)
+        self.unmet: list[str] = [GUARDS[u.code].condition(lg) if u.code in GUARDS else u.message(lg)
+                                 for u in exc.unmet] if isinstance(exc, GuardsFailed) else []
         self.details: list[str] = []  # field problems that no form field on the page can show
         if isinstance(exc, VersionConflict):
             self.message = _("Someone else changed this election while you were working. "

@@ -41,7 +41,7 @@ def map_svg(uow_: UnitOfWork, actor_: Actor, campaign_code: str, region_code: Op
     and coloured by the share of elections closed (for the report page and the dashboard)."""
     points = [MapPoint(p["code"], p["name"], float(p["longitude"]), float(p["latitude"]), p["communities"],
                        p["completion"], url_for("data.report", campaign=campaign_code, region=p["code"])
-                       if link else None)
+                       if link and p.get("visible", True) else None)
               for p in map_points(uow_, actor_, campaign_code, region_code)
               if p["longitude"] is not None and p["latitude"] is not None]
     en = language == "en"

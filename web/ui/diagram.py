@@ -49,7 +49,7 @@ def _edges(d: Definition) -> list[tuple[str, str, str]]:
 
 
 def _tip(d: Definition, trigger: str, lg: str) -> str:
-    names = [G.GUARDS[c].en if lg == "en" else G.GUARDS[c].zh for c in d.guards(trigger) if c in G.GUARDS]
+    names = [G.GUARDS[c].condition(lg) for c in d.guards(trigger) if c in G.GUARDS]
     head = label(TRIGGERS, trigger, lg)
     return head + ("：" if lg != "en" else ": ") + "; ".join(names) if names else head
 
@@ -169,7 +169,24 @@ def machines() -> Any:
             if t["trigger"] in d.internal or t["trigger"] in {s["trigger"] for s in steps}:
                 continue
             steps.append({"trigger": t["trigger"], "label": label(TRIGGERS, t["trigger"], lg),
-                          "guards": [{"code": c, "message": G.GUARDS[c].en if lg == "en" else G.GUARDS[c].zh,
+                          "guards": [{"code": c, "message": G.GUARDS[c].condition(lg),
                                       "source": G.GUARDS[c].source} for c in d.guards(t["trigger"]) if c in G.GUARDS]})
         bodies.append({"body": body, "svg": machine_svg(body, lg=lg), "steps": steps})
     return render_template("machines.html", bodies=bodies)
+
+
+@bp.route("/sources")
+def sources() -> Any:
+    """The legend of legal sources: every document the guards cite, and every guard under its citation."""
+    from workflow.citations import DOCUMENTS, cite
+    lg = lang()
+    used: dict[str, list[dict[str, Any]]] = {}
+    for g in G.GUARDS.values():
+        for c in cite(g.source):
+            key = c.document.key if c.document else ""
+            used.setdefault(key, []).append({"code": g.code, "place": c.short(lg), "sort": c.code,
+                                             "condition": g.condition(lg)})
+    docs = [{"key": d.key, "short": d.short_en if lg == "en" else d.short_zh,
+             "full": d.full_en if lg == "en" else d.full_zh,
+             "guards": sorted(used.get(d.key, []), key=lambda r: r["sort"])} for d in DOCUMENTS.values()]
+    return render_template("sources.html", docs=docs)

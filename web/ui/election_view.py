@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from workflow import guards as G
 from workflow.auth import Actor, may_edit_election, may_file_complaint, may_record_fact, may_resolve_complaint
 from workflow.clock import today
 from workflow.facts import FACTS, facts_for
@@ -16,11 +17,13 @@ from workflow.models import Fact, Region, User
 from workflow.ruleset import get_rule_set
 from workflow.services.common import get_election
 from workflow.services.election_data import POSTS
+from workflow.services.evidence import list_attachments
 from workflow.services.reads import describe_election, history
 
 from . import labels as UL
 from .common import actor, lang, uow
 from .diagram import machine_svg
+from .evidence import papers_by_step
 from .history import describe_event
 from .i18n import label_of
 
@@ -97,6 +100,11 @@ def steps(e: Any, d: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+#: steps that cannot be taken back: the page asks before firing them
+IRREVERSIBLE = frozenset({"announce_result", "certify", "resume", "revote", "another_round", "complete_handover",
+                          "accept_summary", "apply_village_law"})
+
+
 def _transitions(d: dict[str, Any]) -> list[dict[str, Any]]:
     """The actions: the main step always (with its reasons), other actions only when this user may take them."""
     leaving = set(LEAVING.values())
@@ -104,9 +112,12 @@ def _transitions(d: dict[str, Any]) -> list[dict[str, Any]]:
     for t in d["transitions"]:
         if t["trigger"] not in leaving and not t["allowed"]:
             continue
-        t["reasons"] = [u["message"] for u in t["unmet"]]
+        # under "still missing:" each reason is the condition that must hold, with its source
+        t["reasons"] = [{"text": G.GUARDS[u["code"]].condition(lang()) if u["code"] in G.GUARDS else u["message"],
+                         "source": u.get("source", "")} for u in t["unmet"]]
         t["dest_label"] = label_of("state", t["dest"])
         t["main"] = t["trigger"] in leaving
+        t["irreversible"] = t["trigger"] in IRREVERSIBLE
         out.append(t)
     out.sort(key=lambda t: (not t["main"], t["trigger"] == "suspend"))
     return out
@@ -119,6 +130,7 @@ def election_context(election_id: Any) -> dict[str, Any]:
         s = work.session
         d = describe_election(work, a, election_id, lg)
         events = history(work, a, election_id)
+        papers = list_attachments(work, a, election_id)
         e = get_election(s, a, election_id)
         street = s.get(Region, e.community.street_id)
         rows = {f.key: (f.note, f.recorded_at, name) for f, name in s.execute(
@@ -168,6 +180,7 @@ def election_context(election_id: Any) -> dict[str, Any]:
         "round_kind": kind, "seat_hint": seat_hint, "names": names,
         "elected": [c for c in d["candidates"] if c["elected"] and not c["voided"]],
         "events": [describe_event(ev, names) for ev in reversed(events)],
+        "papers": papers_by_step(papers),
         "diagram": machine_svg(d["body"], d["state"], d["suspended_from"], lg),
         "can_edit": may_edit_election(a) and d["state"] != "closed", "may_edit": may_edit_election(a),
         "can_file": may_file_complaint(a), "can_resolve": may_resolve_complaint(a),

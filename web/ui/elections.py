@@ -69,7 +69,7 @@ def render_election(election_id: Any, status: int = 200, problem: Optional[Probl
 def visible_sections(ctx: dict[str, Any]) -> set[str]:
     """The sections of the election page shown in the election's current state."""
     e = ctx["e"]
-    shown = {"actions", "seats", "complaints"}
+    shown = {"actions", "seats", "complaints", "papers"}
     if ctx["candidate_states"] or e["candidates"]:
         shown.add("candidates")
     if e["state"] == "voting" or e["rounds"]:

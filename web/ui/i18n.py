@@ -12,6 +12,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, get_flashed_messages, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from workflow import labels as L
 from workflow.clock import SHANGHAI
@@ -135,8 +136,33 @@ def _nav() -> list[dict[str, Any]]:
     return out
 
 
+def cite_html(source: Any) -> Markup:
+    """A source code as Chinese (or English) legal citations, each with the document's full title on hover and
+    a link to the legend of sources."""
+    from workflow.citations import cite
+    lg = lang()
+    parts = []
+    for c in cite(source if isinstance(source, str) else None):
+        if c.document is None:
+            parts.append(Markup('<span class="source">{}</span>').format(c.code))
+        else:
+            href = url_for("ui.sources", _anchor=f"doc-{c.document.key}")
+            parts.append(Markup('<a class="source" href="{}" title="{}" data-source="{}">{}</a>').format(
+                href, c.full(lg), c.code, c.short(lg)))
+    return Markup("; " if lg == "en" else "；").join(parts)
+
+
+def guard_condition(code: str) -> str:
+    """The condition text of a guard in the current language (the code itself for an unknown one)."""
+    from workflow.guards import GUARDS
+    g = GUARDS.get(code)
+    return g.condition(lang()) if g else code
+
+
 def init_jinja(app: Flask) -> None:
     """Register filters and globals the templates use."""
+    app.jinja_env.filters["cite"] = cite_html
+    app.jinja_env.globals["guard_condition"] = guard_condition
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.globals["label_of"] = label_of

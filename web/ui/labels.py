@@ -5,6 +5,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from workflow.facts import FACTS
+from workflow.guards import GUARDS
+
 FACT_LABELS: dict[str, Any] = {
     "leadership_group_formed": _l("Street election work body set up"),
     "work_plan_approved": _l("Work plan made after consulting members and residents"),
@@ -43,23 +46,12 @@ FACT_LABELS: dict[str, Any] = {
     "inspection_accepted": _l("Inspected and accepted by the city"),
 }
 
-#: guards computed from facts of another key: the facts to offer next to them
+#: guards computed from facts of another key: the facts to offer next to them (from the guard registry)
 GUARD_FACTS: dict[str, tuple[str, ...]] = {
-    "election_mode_set": ("election_mode",),
-    "election_day_set": ("election_day",),
-    "voter_list_timely": ("voter_list_published_on", "election_day"),
-    "candidate_list_timely": ("candidate_list_published_on", "election_day"),
-    "seats_in_range": ("seats_exception_approved",),
-}
+    g.code: tuple(k for k in g.reads if k in FACTS and k != g.code) for g in GUARDS.values()
+    if any(k in FACTS and k != g.code for k in g.reads)}
 #: guards computed from the candidates, the seats, the rounds or the certificates: where to act
-GUARD_ANCHORS: dict[str, str] = {
-    "seats_in_range": "seats", "candidates_eligible": "candidates", "candidate_surplus": "candidates",
-    "candidates_qualified": "candidates", "election_committee_independent": "candidates",
-    "candidates_presented": "candidates", "round_recorded": "rounds", "round_valid": "rounds",
-    "seats_filled": "rounds", "certificates_issued": "certificates", "no_open_complaints": "complaints",
-    "legal_basis_correct": "actions", "party_election_certified": "other-election",
-    "residents_election_certified": "other-election",
-}
+GUARD_ANCHORS: dict[str, str] = {g.code: g.anchor for g in GUARDS.values() if g.anchor}
 
 BACKGROUNDS: dict[str, Any] = {
     "community_worker": _l("Community worker"), "dispatched_cadre": _l("Cadre sent by an agency"),

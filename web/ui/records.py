@@ -174,6 +174,13 @@ def round_(election_id: int) -> Any:
     forms = {"round": form, "votes": votes_raw, "vote_errors": vote_errors}
     if not form.validate_on_submit() or vote_errors:
         return render_election(election_id, 400, forms=forms, problem_at="rounds")
+    if form.ballots_returned.data > form.ballots_issued.data and request.form.get("round-confirm_invalid") != "1":
+        # more ballots back than out makes the round invalid for good: a typo must not become a permanent record
+        form.ballots_returned.errors = [_("More ballots returned than issued: this round would be recorded as "
+                                          "invalid and cannot be changed. Check the numbers; if they are right, "
+                                          "tick the confirmation below and record it again.")]
+        forms["confirm_invalid"] = True
+        return render_election(election_id, 400, forms=forms, problem_at="rounds")
     payload = {k: getattr(form, k).data for k in ("expected", "present", "ballots_issued", "ballots_returned",
                                                   "ballots_invalid")}
     payload.update(kind=form.kind.data, votes=votes)
@@ -181,6 +188,11 @@ def round_(election_id: int) -> Any:
         row = write(record_round, election_id, payload)
     except DomainError as exc:
         problem = Problem(exc)
+        # the engine names a candidate's votes "votes.<id>": mark that input, and the whole fieldset for "votes"
+        for name in [n for n in problem.fields if n.startswith("votes.")]:
+            vote_errors[name[len("votes."):]] = problem.fields.pop(name)
+        if "votes" in problem.fields:
+            forms["votes_error"] = problem.fields.pop("votes")
         problem.attach(form)
         return render_election(election_id, problem.status, problem, "rounds", forms=forms)
     if row.valid:

@@ -16,6 +16,7 @@ from ..labels import BODIES, STATES, label
 from ..text import SafeCsv
 from ..models import Bulletin, Campaign, Community, Complaint, Dossier, Election, Escalation, Incident, Region
 from .common import LEVEL_COLUMNS, audit, get_region, region_scope
+from .integrity import daily_check
 
 LIST_LIMIT = 200
 ORDER = ("preparation", "nomination", "candidate_meeting", "voting", "certification", "handover", "summary",
@@ -96,9 +97,15 @@ def generate_bulletins(target: Any, day: Optional[dt.date] = None, actor: Actor 
     s = target.session
     day = day or today()
     made = 0
+    # the day's check of the history and its digest: printed in every bulletin, so that a paper copy proves later
+    # tampering (domain.md §14)
+    checked = daily_check(s, day)
+    history = {key: checked[key] for key in ("date", "digest", "chains", "max_id", "rows_checked", "ok")}
+    history["broken"] = len(checked["broken"])
     for campaign in s.scalars(select(Campaign).where(Campaign.launched_at.is_not(None)).order_by(Campaign.id)):
         for region in _regions_for(s, campaign):
             data = build_bulletin(s, campaign, region, day)
+            data["history"] = history
             row = s.scalars(select(Bulletin).where(Bulletin.campaign_id == campaign.id, Bulletin.region_id == region.id,
                                                    Bulletin.on_date == day)).first()
             if row is None:
@@ -180,4 +187,10 @@ def bulletin_csv(bulletin: dict[str, Any], lang: str = "zh") -> str:
     w.writerow(["open escalations" if en else "未关闭督办", esc["open"], esc["level_1"], esc["level_2"], esc["level_3"]])
     w.writerow(["open dossiers" if en else "建档立卡（未销号）", d["dossiers"]["open"], d["dossiers"]["overdue"]])
     w.writerow(["unacknowledged incidents" if en else "未确认重大问题", d["incidents"]["unacknowledged"]])
+    history = d.get("history")
+    if history:
+        w.writerow([])
+        w.writerow(["history digest" if en else "历史记录摘要", history["date"], history["digest"],
+                    ("verified" if en else "校验通过") if history["ok"] else
+                    (f"{history['broken']} broken" if en else f"{history['broken']}条记录链断开")])
     return out.getvalue()

@@ -12,6 +12,7 @@ from ..auth import Actor
 from ..clock import now
 from ..errors import InvalidRequest, NotFound
 from ..models import AuditEvent, Community, Election, Region
+from .chain import stamp
 
 
 #: the community's denormalized ancestor column for each region level
@@ -119,12 +120,14 @@ def audit(s: Session, actor: Actor, action: str, *, election: Optional[Election]
           community_id: Optional[int] = None, from_state: Optional[str] = None,
           to_state: Optional[str] = None, trigger: Optional[str] = None, note: Optional[str] = None,
           data: Optional[dict[str, Any]] = None) -> AuditEvent:
-    """Append one row to the history."""
-    row = AuditEvent(at=now(), actor_id=actor.user_id, actor=actor.username, action=action,
-                     election_id=election.id if election is not None else None,
-                     community_id=community_id if community_id is not None else
-                     (election.community_id if election is not None else None),
-                     from_state=from_state, to_state=to_state, trigger=trigger, note=note, data=data or {})
+    """Append one row to the history (its id and hash appended to its chain, in this transaction)."""
+    fields = stamp(s, {"at": now(), "actor_id": actor.user_id, "actor": actor.username, "action": action,
+                       "election_id": election.id if election is not None else None,
+                       "community_id": community_id if community_id is not None else
+                       (election.community_id if election is not None else None),
+                       "from_state": from_state, "to_state": to_state, "trigger": trigger, "note": note,
+                       "data": data or {}})
+    row = AuditEvent(**fields)
     s.add(row)
     return row
 

@@ -15,6 +15,7 @@ from ..ruleset import get_rule_set
 from .common import audit, get_election, parse_date, require_choice, require_text
 from .elections import fire_internal
 from .escalation import raise_rung
+from .people import release_post
 
 CATEGORIES = ("bribery", "improper_competition", "interference", "procedure", "other")
 OUTCOMES = ("unfounded", "disqualify_candidate", "void_election")
@@ -93,6 +94,7 @@ def resolve_complaint(uow: UnitOfWork, actor: Actor, complaint_id: Any, outcome:
             raise InvalidState("voiding needs a named elected person after the result",
                                "当选无效须针对具体当选人，且在选举结果产生后")
         cand.voided = True
+        release_post(s, actor, election, cand, "voided")
         for cert in s.scalars(select(Certificate).where(Certificate.candidate_id == cand.id,
                                                         Certificate.revoked_at.is_(None))):
             cert.revoked_at = now()

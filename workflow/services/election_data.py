@@ -18,13 +18,14 @@ from ..rounds import ROUND_KINDS, evaluate_round, parse_counts, parse_votes
 from ..ruleset import get_rule_set
 from .common import audit, get_election, require_bool, require_choice, require_int, require_text
 from .elections import snapshot
+from .people import parse_id_number
 
 POSTS = {"party": ("member",), "residents": ("director", "deputy_director", "member")}
 CANDIDATE_STATES = ("nomination", "candidate_meeting")
 BACKGROUNDS = ("community_worker", "dispatched_cadre", "police", "mass_org", "retired_cadre", "notable",
                "non_public_org", "social_org", "grid_leader", "other")
 BOOL_FIELDS = ("party_member", "full_member", "qualified", "on_election_committee", "presented",
-               "graduate_recruit")
+               "graduate_recruit", "incumbent")
 
 
 def record_fact(uow: UnitOfWork, actor: Actor, election_id: Any, key: Any, value: Any,
@@ -98,7 +99,7 @@ def set_seats(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any) -> Elec
 def _candidate_fields(body: str, raw: Any, creating: bool) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise InvalidRequest.one("body", "must be a JSON object", "必须是 JSON 对象")
-    allowed = {"name", "post", "gender", "birth_year", "education", "background", "dispatched_from",
+    allowed = {"name", "post", "gender", "birth_year", "education", "background", "dispatched_from", "id_number",
                *BOOL_FIELDS, *(() if creating else ("withdrawn",))}
     unknown = set(raw) - allowed
     if unknown:
@@ -121,6 +122,8 @@ def _candidate_fields(body: str, raw: Any, creating: bool) -> dict[str, Any]:
     for name in BOOL_FIELDS + (() if creating else ("withdrawn",)):
         if name in raw:
             out[name] = require_bool(raw[name], name)
+    if "id_number" in raw:  # only its keyed hash and masked form go on (domain.md §9)
+        out["id_hash"], out["id_masked"] = parse_id_number(raw["id_number"])
     return out
 
 
@@ -132,7 +135,9 @@ def candidate_dict(c: Candidate, certified: Optional[str] = None) -> dict[str, A
             "on_election_committee": c.on_election_committee, "presented": c.presented,
             "background": c.background, "graduate_recruit": c.graduate_recruit,
             "dispatched_from": c.dispatched_from, "withdrawn": c.withdrawn, "disqualified": c.disqualified,
-            "voided": c.voided, "elected": c.elected, "certificate": certified}
+            "voided": c.voided, "elected": c.elected, "certificate": certified,
+            "id_number": c.id_masked, "incumbent": c.incumbent, "party_post": c.party_post,
+            "full_time_deputy": c.full_time_deputy}
 
 
 def add_candidate(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any) -> Candidate:
@@ -144,17 +149,31 @@ def add_candidate(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any) -> 
     if election.state not in CANDIDATE_STATES:
         raise InvalidState("candidates change only in nomination and candidate meeting",
                            "候选人只能在提名推荐和候选人见面阶段变更")
+    same_person = Candidate.name == fields["name"]
+    if fields.get("id_hash"):  # the same number is the same person, whatever the name (§9)
+        same_person = same_person | (Candidate.id_hash == fields["id_hash"])
     barred = s.scalars(select(Candidate.id).where(
-        Candidate.election_id == election.id, Candidate.name == fields["name"],
+        Candidate.election_id == election.id, same_person,
         (Candidate.voided.is_(True)) | (Candidate.disqualified.is_(True)))).first()
     if barred is not None:
         raise InvalidState("this person was disqualified or voided and cannot stand again in this election",
                            "该人员已被取消资格或当选无效，不能在本次选举中再次参选")
+    _refuse_same_number(s, election.id, fields.get("id_hash"), None)
     cand = Candidate(election_id=election.id, **fields)
     s.add(cand)
     s.flush()
     audit(s, actor, "candidate_added", election=election, data=candidate_dict(cand))
     return cand
+
+
+def _refuse_same_number(s: Session, election_id: int, hashed: Optional[str], own_id: Optional[int]) -> None:
+    """One person stands once in an election: a number already on another of its candidates is a 409."""
+    if not hashed:
+        return
+    other = s.scalar(select(Candidate.id).where(Candidate.election_id == election_id, Candidate.id_hash == hashed,
+                                                Candidate.id != (own_id or -1)))
+    if other is not None:
+        raise Duplicate("a candidate of this election already has this id number", "本次选举已有候选人使用该身份证号")
 
 
 def update_candidate(uow: UnitOfWork, actor: Actor, candidate_id: Any, raw: Any) -> Candidate:
@@ -172,11 +191,15 @@ def update_candidate(uow: UnitOfWork, actor: Actor, candidate_id: Any, raw: Any)
     if election.state not in CANDIDATE_STATES:
         raise InvalidState("candidates change only in nomination and candidate meeting",
                            "候选人只能在提名推荐和候选人见面阶段变更")
+    if fields.get("id_hash"):
+        _refuse_same_number(s, election.id, fields["id_hash"], cand.id)
     before = {k: getattr(cand, k) for k in fields}
     for k, v in fields.items():
         setattr(cand, k, v)
+    # the history shows the masked form only; the hash links records and is no reading for people
     audit(s, actor, "candidate_updated", election=election,
-          data={"candidate": cand.id, "changes": {k: [before[k], v] for k, v in fields.items() if before[k] != v}})
+          data={"candidate": cand.id, "changes": {("id_number" if k == "id_masked" else k): [before[k], v]
+                                                  for k, v in fields.items() if before[k] != v and k != "id_hash"}})
     s.flush()
     return cand
 

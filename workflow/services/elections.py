@@ -5,11 +5,12 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any, Optional, Union
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import String, Text, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from .. import guards as G
 from ..facts import FACTS
+from ..history import GENESIS
 from ..auth import Actor, may_fire
 from ..clock import SHANGHAI, now, today
 from ..db import UnitOfWork
@@ -19,6 +20,7 @@ from ..machines.base import LEAVING
 from ..models import (AuditEvent, Candidate, Certificate, CommunityOrder, Complaint, Election,
                       Escalation, Fact, Round)
 from ..ruleset import get_rule_set
+from . import chain
 from .common import audit, parse_date, require_text
 from .direct import run
 from .subject import TRANSITION_COLUMNS, Subject, load_subject, sync_loaded
@@ -49,7 +51,8 @@ def _reached_state(e: Optional[Election]) -> Optional[str]:
 
 
 CANDIDATE_VIEW_COLUMNS = ("id", "name", "post", "full_member", "party_member", "qualified", "on_election_committee",
-                          "presented", "withdrawn", "disqualified", "voided", "elected")
+                          "presented", "withdrawn", "disqualified", "voided", "elected", "party_post",
+                          "full_time_deputy", "id_hash", "gender")
 
 
 def _snapshot_statements() -> dict[str, Any]:
@@ -92,7 +95,8 @@ GUARD_READS: dict[str, frozenset[str]] = {
                                                  "election_day_set", "voter_list_timely", "candidate_list_timely")},
     **{code: frozenset({"candidates"}) for code in (
         "candidates_eligible", "candidate_surplus", "candidates_qualified", "election_committee_independent",
-        "candidates_presented", "seats_filled", "seats_unfilled", "certificates_issued", "candidate_elected")},
+        "candidates_presented", "seats_filled", "seats_unfilled", "certificates_issued", "candidate_elected",
+        "secretary_elected")},
     **{code: frozenset({"rounds"}) for code in ("round_recorded", "round_valid", "round_invalid")},
     "no_open_complaints": frozenset({"candidates", "complaints"}),
     "party_election_certified": frozenset({"order"}),
@@ -321,11 +325,21 @@ def _write_statements() -> tuple[Any, Any, Any]:
              .values(version=e.c.version + 1, **{name: bindparam(f"w_{name}") for name in TRANSITION_COLUMNS}))
     history = insert(a)
     # PostgreSQL: the history row is inserted from the UPDATE's RETURNING, so it exists exactly when the
-    # version matched, and the whole write is one round trip
+    # version matched, and the whole write is one round trip; its id is drawn and its hash computed in the same
+    # statement (SHA-256 of the chain's head and the encoding workflow.history made, with the id spliced in),
+    # under the election's row lock the transition holds since it read the election
     updated = moved.returning(e.c.id).cte("moved")
     # (prefixed: execute parameters named like an elections column would join the UPDATE's SET clause)
-    row = select(*(bindparam(f"h_{name}", type_=a.c[name].type) for name in AUDIT_COLUMNS)).select_from(updated)
-    both = insert(a).from_select(list(AUDIT_COLUMNS), row).execution_options(preserve_rowcount=True)
+    binds = {name: bindparam(f"h_{name}", type_=a.c[name].type) for name in AUDIT_COLUMNS}
+    new_id = select(func.nextval(literal(chain.SEQUENCE)).label("nid")).select_from(updated).cte("nid")
+    head = (select(a.c.hash).where(a.c.election_id == binds["election_id"]).order_by(a.c.id.desc()).limit(1)
+            .scalar_subquery())
+    text_ = func.coalesce(head, literal(GENESIS, String)).concat(bindparam("h_head", type_=Text)).concat(
+        cast(new_id.c.nid, Text)).concat(bindparam("h_tail", type_=Text))
+    digest = func.encode(func.sha256(func.convert_to(text_, literal("UTF8"))), literal("hex"))
+    row = select(new_id.c.nid, digest, *binds.values()).select_from(new_id)
+    both = (insert(a).from_select(["id", "hash", *AUDIT_COLUMNS], row).returning(a.c.id, a.c.hash)
+            .execution_options(preserve_rowcount=True))
     return moved, history, both
 
 
@@ -343,13 +357,16 @@ def _write_transition(s: Session, election: Subject, history: dict[str, Any]) ->
     params = {f"w_{name}": getattr(election, name) for name in TRANSITION_COLUMNS}
     params.update(w_id=election.id, w_version=election.version)
     if conn.dialect.name == "postgresql":
-        params.update((f"h_{name}", value) for name, value in history.items())
-        if run(s, _UPDATE_WITH_HISTORY, params).rowcount != 1:
+        params["h_head"], params["h_tail"] = chain.stamp_parts(s, history)
+        params.update((f"h_{name}", history[name]) for name in AUDIT_COLUMNS)
+        written = run(s, _UPDATE_WITH_HISTORY, params, returns_rows=True).first()
+        if written is None:
             raise VersionConflict()
+        chain.appended(s, election.id, written[1])
     else:
         if conn.execute(_UPDATE_ELECTION, params).rowcount != 1:
             raise VersionConflict()
-        conn.execute(_INSERT_HISTORY, history)
+        conn.execute(_INSERT_HISTORY, chain.stamp(s, history))
     election.version += 1
 
 

@@ -17,9 +17,12 @@ from ..machines.base import LEAVING
 from ..models import (AuditEvent, Campaign, Certificate, Community, Complaint, Election, Fact, Region, Round,
                       User)
 from .common import community_scope, get_community, get_election, get_region, level_column
+from ..citations import cite_text
 from .complaints import complaint_dict
 from .election_data import candidate_dict, round_dict
 from .elections import available, other_election, snapshot
+from .people import community_people, posts_of
+from .roster import roster_of
 
 FORBIDDEN_UNMET = {"code": "forbidden", "zh": "您的角色无权进行此操作", "en": "Your role may not do this"}
 
@@ -50,8 +53,9 @@ def checklist(election: Election, ctx: G.GuardContext, lang: str) -> list[dict[s
     trig = LEAVING.get(state or "")
     if not trig:
         return []
-    en = lang.startswith("en")
-    return [{"code": g.code, "ok": ok, "message": g.en if en else g.zh, "source": g.source}
+    # "message" is the condition (a ✓ or ✗ stands beside it); "unmet" is what a refusal would say
+    return [{"code": g.code, "ok": ok, "message": g.condition(lang), "unmet": None if ok else g.text(False, lang),
+             "source": g.source, "citation": cite_text(g.source, lang)}
             for g, ok in G.evaluate(DEFINITIONS[election.body].guards(trig), ctx) if ok is not None]
 
 
@@ -69,6 +73,7 @@ def describe_election(uow: UnitOfWork, actor: Actor, election_id: Any, lang: str
     if other is not None:
         advisories = [u.as_dict(lang) for u in G.advisories(ctx, snapshot(s, other, with_other=False))]
     from ..models import Candidate
+    candidates = list(s.scalars(select(Candidate).where(Candidate.election_id == e.id).order_by(Candidate.id)))
     return {
         "id": e.id, "campaign": e.campaign.code, "community": e.community.code,
         "community_name": e.community.name, "body": e.body, "state": e.state,
@@ -78,8 +83,10 @@ def describe_election(uow: UnitOfWork, actor: Actor, election_id: Any, lang: str
         "village_law": e.village_law, "round_permit": e.round_permit, "order": ctx.order,
         "key_difficult": e.community.key_difficult,
         "seats": e.seats or {}, "open_seats": ctx.open_seats(), "facts": dict(ctx.facts),
-        "candidates": [candidate_dict(c, certs.get(c.id)) for c in s.scalars(
-            select(Candidate).where(Candidate.election_id == e.id).order_by(Candidate.id))],
+        "candidates": [candidate_dict(c, certs.get(c.id)) for c in candidates],
+        "posts": posts_of(candidates) if e.body == "party" else None,
+        "roster": roster_of(s, e.id) if e.body == "party" else [],
+        "people": next(iter(community_people(s, e.community_id, e.campaign_id)), None),
         "rounds": [round_dict(r) for r in rounds],
         "complaints": [complaint_dict(c) for c in complaints],
         "other_election": {"id": other.id, "body": other.body, "state": other.state} if other else None,
@@ -95,7 +102,7 @@ def history(uow: UnitOfWork, actor: Actor, election_id: Any) -> list[dict[str, A
     e = get_election(s, actor, election_id)
     rows = s.scalars(select(AuditEvent).where(AuditEvent.election_id == e.id).order_by(AuditEvent.id))
     return [{"id": r.id, "at": r.at.isoformat(), "actor": r.actor, "action": r.action, "from": r.from_state,
-             "to": r.to_state, "trigger": r.trigger, "note": r.note, "data": r.data} for r in rows]
+             "to": r.to_state, "trigger": r.trigger, "note": r.note, "data": r.data, "hash": r.hash} for r in rows]
 
 
 def page_args(page: Any = 1, per_page: Any = 50) -> tuple[int, int]:
@@ -173,6 +180,8 @@ def community_detail(uow: UnitOfWork, actor: Actor, code: Any, campaign: Optiona
             "village_converted": c.village_converted, "collective_reform_done": c.collective_reform_done,
             "migrant_dense": c.migrant_dense, "new_residential": c.new_residential, "other_risk": c.other_risk,
             "key_difficult": c.key_difficult,
+            "people": community_people(s, c.id, s.scalar(select(Campaign.id).where(Campaign.code == campaign)) or -1
+                                       if campaign else None),
             "elections": [{"id": e.id, "campaign": code_, "body": e.body, "state": e.state,
                            "overdue": is_overdue(e, day), "due": e.due_on.isoformat() if e.due_on else None,
                            "version": e.version}

@@ -17,6 +17,7 @@ from ..db import UnitOfWork
 from ..machines import MAIN_PATH
 from ..models import Campaign, Candidate, Community, Complaint, Dossier, Election, Fact, Region
 from ..ruleset import MODES, get_rule_set
+from .campaign_dates import age_reference_year, report_due
 from .common import LEVEL_COLUMNS, community_scope, get_region, region_in_scope, region_scope
 from .campaigns import get_campaign
 
@@ -109,7 +110,7 @@ class _Query:
                           community_scope(actor))
         self.elections = and_(self.where, Election.campaign_id == campaign.id)
         self.day = today()
-        self.end_year = get_rule_set(campaign.rule_set).calendar_end.year
+        self.end_year = age_reference_year(campaign)
 
     def rows(self, stmt: Any) -> list[Any]:
         return list(self.s.execute(stmt))
@@ -146,7 +147,7 @@ def build_report(uow: UnitOfWork, actor: Actor, campaign_code: Any, region_code:
     rules = get_rule_set(campaign.rule_set)
     return {
         "campaign": {"code": campaign.code, "name": campaign.name, "rule_set": campaign.rule_set,
-                     "report_due": (campaign.report_due or rules.report_due).isoformat(),
+                     "report_due": report_due(campaign).isoformat(),
                      "report_to": list(rules.report_to), "report_copied": list(rules.report_copied),
                      "age_reference_year": q.end_year},
         "region": {"code": region.code, "name": region.name, "level": region.level},
@@ -364,10 +365,12 @@ def map_points(uow: UnitOfWork, actor: Actor, campaign_code: Any, region_code: A
     else:
         counties = s.execute(select(Region.id, Region.code, Region.name, Region.longitude, Region.latitude).where(
             Region.id == (region.county_id or region.id)))
+    # a street cadre sees their district on the map but may not open its report (only their street's)
+    visible = set(s.scalars(select(Region.id).where(Region.level == "county", region_scope(actor))))
     out = []
     for cid, code, name, lon, lat in counties:
         n, closed = elections.get(cid, (0, 0))
-        out.append({"code": code, "name": name, "longitude": lon, "latitude": lat,
+        out.append({"code": code, "name": name, "longitude": lon, "latitude": lat, "visible": cid in visible,
                     "communities": communities.get(cid, 0), "elections": n, "closed": closed,
                     "completion": round(closed / n, 4) if n else 0.0})
     return out

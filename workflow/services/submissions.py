@@ -13,6 +13,7 @@ from ..db import UnitOfWork
 from ..errors import InvalidRequest
 from ..models import Campaign, Region, ReportSubmission, User
 from ..ruleset import get_rule_set
+from .campaign_dates import report_due as campaign_report_due
 from .campaigns import get_campaign
 from .common import audit, get_region, region_scope, require_text
 
@@ -20,8 +21,8 @@ MAX_NARRATIVE = 20000
 
 
 def report_due(campaign: Campaign) -> dt.date:
-    """The date every city's report is due: the campaign's, else its rule set's."""
-    return campaign.report_due or get_rule_set(campaign.rule_set).report_due
+    """The date every city's report is due (campaign_dates.report_due, the one place that decides)."""
+    return campaign_report_due(campaign)
 
 
 def may_submit(actor: Actor, city: Region) -> bool:

@@ -24,6 +24,7 @@ from ..db import UnitOfWork
 from ..errors import InvalidRequest, InvalidState
 from ..models import AuditEvent, Campaign, Complaint, Dossier, Election, Escalation, Incident
 from ..ruleset import get_rule_set
+from .chain import stamp as stamp_history
 from .common import audit
 from .escalation import escalations_for_election  # noqa: F401 - re-exported for the election page
 from .locks import db_lock
@@ -183,12 +184,13 @@ def _fallback_dossiers(s: Session, new_ids: Any, names: list[str], fallback: str
         made += inserted(s, insert(Dossier).from_select(
             ["community_id", "cause", "due_on", "status", "automatic", "opened_at", "note"], sel), Dossier.id)
     if made:
-        data = literal({"cause": "overdue", "automatic": True}, JSON)
-        s.execute(insert(AuditEvent).from_select(
-            ["at", "actor_id", "actor", "community_id", "action", "note", "data"],
-            select(literal(now(), TS), literal(actor.user_id, Integer), literal(actor.username),
-                   Dossier.community_id, literal("dossier_opened"), cast(Dossier.id, String), data)
-            .where(Dossier.id > floor, Dossier.automatic.is_(True))))
+        # one history row per dossier, each stamped into the chain of rows without an election
+        at = now()
+        rows = [stamp_history(s, {"at": at, "actor_id": actor.user_id, "actor": actor.username, "community_id": community,
+                          "action": "dossier_opened", "note": str(did), "data": {"cause": "overdue", "automatic": True}})
+                for did, community in s.execute(select(Dossier.id, Dossier.community_id).where(
+                    Dossier.id > floor, Dossier.automatic.is_(True)).order_by(Dossier.id))]
+        s.execute(insert(AuditEvent), rows)
     return made
 
 
