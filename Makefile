@@ -18,11 +18,13 @@ install-test: $(BIN)/python
 	$(BIN)/pip install -e '.[test]'
 	$(BIN)/pybabel compile -f -d web/translations >/dev/null 2>&1 || true
 
-# Debian packages the browser tests need (Chromium for Playwright, CJK fonts for screenshots)
+# Debian packages: Chromium for Playwright, CJK fonts for screenshots and the announcements' PDF, pango for
+# WeasyPrint (the PDF), poppler-utils for the tests that read the PDF's text back (pdftotext)
+APT_PACKAGES = chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 system-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-noto-cjk; fi; fi
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ] || ! ldconfig -p | grep -q libpangoft2; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(APT_PACKAGES); \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(APT_PACKAGES); fi; fi
 
 demo: install
 	$(BIN)/huanjie demo

@@ -374,7 +374,7 @@ def seats_unfilled(ctx: GuardContext) -> bool:
 
 @guard("secretary_elected", "新一届委员会第一次全体会议已选举书记、副书记（须在职务中确定书记）", "The first plenary elected the secretary and deputies (name the secretary in the posts)", "PR1990 Art. 15; 党章",
        met=("新一届委员会第一次全体会议已选举书记、副书记", "The first plenary elected the secretary and deputies"),
-       reads=("candidates",), anchor="candidates")
+       reads=("candidates",), anchor="posts")
 def secretary_elected(ctx: GuardContext) -> bool:
     """The posts name a secretary who is an elected, not voided member of this election (§4.5, §9)."""
     return any(c.party_post == "secretary" for c in ctx.elected)

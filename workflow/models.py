@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
                         UniqueConstraint, event, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -181,6 +181,8 @@ class Election(Base):
     due_shift_days: Mapped[int] = mapped_column(default=0)
     village_law: Mapped[bool] = mapped_column(default=False)
     round_permit: Mapped[Optional[str]] = mapped_column(String(10))  # another | revote, until the round is recorded
+    #: the fact election_day, kept on the row: due dates count from it where the rule set has calendar offsets
+    election_day: Mapped[Optional[dt.date]] = mapped_column(Date)
     seats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state_entered_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
@@ -492,3 +494,80 @@ AUDIT_TRIGGERS = {
 #: indexes Alembic's autogenerate skips (expressions, descending columns), per dialect (run by the migration)
 INDEX_DDL = {dialect: ["CREATE INDEX IF NOT EXISTS ix_escalations_open_order ON escalations (level DESC, due_on, id) "
                        "WHERE closed_at IS NULL"] for dialect in ("sqlite", "postgresql")}
+
+
+class Voter(Base):
+    """One person on a residents' election's roll (选民登记, domain.md §10); the id number only as hash and mask."""
+
+    __tablename__ = "voters"
+    __table_args__ = (
+        # one person, one roll per campaign: the key is the id hash while registered, NULL once removed
+        UniqueConstraint("campaign_id", "active_key", name="uq_voter_campaign_person"),
+        Index("ix_voters_election_name", "election_id", "status", "name"),
+        Index("ix_voters_proxy_holder", "proxy_holder_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    id_hash: Mapped[str] = mapped_column(String(64))
+    id_mask: Mapped[str] = mapped_column(String(18))
+    active_key: Mapped[Optional[str]] = mapped_column(String(64))
+    household: Mapped[Optional[str]] = mapped_column(String(60))
+    group_name: Mapped[Optional[str]] = mapped_column("group_name", String(60))
+    category: Mapped[str] = mapped_column(String(10))  # hukou | resident | worker
+    resident_since: Mapped[Optional[dt.date]] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="registered")  # registered | removed
+    removed_reason: Mapped[Optional[str]] = mapped_column(Text)
+    removed_at: Mapped[Optional[dt.datetime]] = mapped_column(TS)
+    proxy_holder_id: Mapped[Optional[int]] = mapped_column(ForeignKey("voters.id"))
+    proxy_given_at: Mapped[Optional[dt.datetime]] = mapped_column(TS)
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
+
+
+class VoterObjection(Base):
+    """申诉 against the published roll (domain.md §10): filed within the rule set's days, decided within its days."""
+
+    __tablename__ = "voter_objections"
+    __table_args__ = (Index("ix_voter_objections_open_due", "status", "due_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    kind: Mapped[str] = mapped_column(String(8))  # add | remove | correct
+    voter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("voters.id"))
+    person: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # voter fields; id number as hash + mask
+    reason: Mapped[str] = mapped_column(Text)
+    filed_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | upheld | rejected
+    decision_note: Mapped[Optional[str]] = mapped_column(Text)
+    filed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    filed_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
+    decided_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[Optional[dt.datetime]] = mapped_column(TS)
+
+
+class Announcement(Base):
+    """A published 公告 (domain.md §11): rendered once at publication and kept unchanged, with its hashes."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (UniqueConstraint("election_id", "number", name="uq_announcement_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    published_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    supersedes_id: Mapped[Optional[int]] = mapped_column(ForeignKey("announcements.id"))
+    superseded: Mapped[bool] = mapped_column(default=False)
+    html: Mapped[str] = mapped_column(Text)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    published_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 RULESET_DIR = Path(__file__).parent / "rulesets"
 #: extra rule-set folders (a second rule set needs only a new file): HUANJIE_RULESET_PATH (os.pathsep-separated)
@@ -16,6 +16,16 @@ RULESET_PATH_ENV = "HUANJIE_RULESET_PATH"
 _EXTRA_DIRS: list[Path] = []
 MODES = ("direct", "household", "representative")
 ORG_TYPES = ("committee", "general_branch", "branch")
+#: the states a calendar offset may name (the machines' states that have a due date)
+CALENDAR_STATES = ("preparation", "nomination", "candidate_meeting", "voting", "certification", "handover", "summary")
+#: the announcements each body may publish (domain.md §11), and the date facts one may record
+ANNOUNCEMENT_KINDS = {"residents": ("election_notice", "voter_list", "proxy_list", "candidate_list", "result"),
+                      "party": ("candidate_slate", "result")}
+RECORDED_FACTS = ("voter_list_published_on", "candidate_list_published_on")
+#: keys that describe the file rather than hold a value (everything else needs a source)
+META_KEYS = ("name", "title", "source", "sources", "verification")
+#: values whose sub-keys are each a value with its own source
+NESTED_VALUES = ("calendar", "party", "residents")
 
 
 class RuleSetError(ValueError):
@@ -68,6 +78,44 @@ class PartyRules:
 
 
 @dataclass(frozen=True)
+class RollRules:
+    """The voter roll's numbers (domain.md §10): residence, workers, objections."""
+
+    resident_min_months: int
+    allow_worker_registration: bool
+    objection_days: int
+    objection_decision_days: int
+
+
+@dataclass(frozen=True)
+class AnnouncementSpec:
+    """One announcement a body publishes (domain.md §11): kind, labels, template, the date fact it records."""
+
+    kind: str
+    zh: str
+    en: str
+    template: str
+    records: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A code with its Chinese and English labels."""
+
+    code: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class JointReview:
+    """资格联审 (domain.md §12): the departments that review and the negative list of grounds."""
+
+    departments: tuple[Labelled, ...]
+    negative_list: tuple[Labelled, ...]
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """A named, validated rule set."""
 
@@ -76,7 +124,7 @@ class RuleSet:
     source: str
     calendar_start: dt.date
     calendar_end: dt.date
-    report_due: dt.date
+    report_due: Optional[dt.date]
     report_to: tuple[str, ...]
     report_copied: tuple[str, ...]
     party: PartyRules
@@ -90,6 +138,39 @@ class RuleSet:
     incident_ack_days: int
     #: the residents' women-member advisory (VCL Art. 6; provincial measures): `residents.advise_woman_member`
     advise_woman_member: bool = True
+    #: the voter roll and what it needs (domain.md §10-§12); off and empty where the rule set has none
+    roll: Optional[RollRules] = None
+    calendar_offsets: tuple[tuple[str, int], ...] = ()
+    announcements: tuple[tuple[str, tuple[AnnouncementSpec, ...]], ...] = ()
+    joint_review: Optional[JointReview] = None
+    sources: tuple[tuple[str, str], ...] = ()
+    verification: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: where the file's templates are, and its data as written (provenance: not compared between rule sets)
+    folder: Optional[Path] = field(default=None, compare=False)
+    data: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+
+    @property
+    def voter_roll(self) -> bool:
+        """Whether the residents' election keeps a voter roll (domain.md §10)."""
+        return self.roll is not None
+
+    def offset(self, state: str) -> Optional[int]:
+        """Return the calendar offset of a state from election day, or None."""
+        return dict(self.calendar_offsets).get(state)
+
+    def announcement_kinds(self, body: str) -> tuple[AnnouncementSpec, ...]:
+        """Return the announcements a body publishes under this rule set."""
+        return dict(self.announcements).get(body, ())
+
+    def announcement(self, body: str, kind: str) -> Optional[AnnouncementSpec]:
+        """Return one announcement spec of a body, or None."""
+        return next((a for a in self.announcement_kinds(body) if a.kind == kind), None)
+
+    def as_published(self) -> dict[str, Any]:
+        """Return the rule set's data as its file holds it, with the sources (GET /rule-sets/<name>)."""
+        out = {k: v for k, v in self.data}
+        out["sources"] = dict(self.sources)
+        return out
 
     def residents_rules(self, village_law: bool) -> ResidentsRules:
         """Return the residents' rules, under the village law when it applies."""
@@ -165,8 +246,144 @@ class _Reader:
         )
 
 
-def parse_rule_set(data: dict[str, Any], origin: str) -> RuleSet:
-    """Validate raw rule-set data and build a RuleSet; errors name origin and key."""
+def _bool(r: _Reader, data: dict[str, Any], key: str) -> bool:
+    value = r.get(data, key, "")
+    if not isinstance(value, bool):
+        raise r.fail(key, "must be true or false")
+    return value
+
+
+def _labelled(r: _Reader, raw: Any, path: str) -> tuple[Labelled, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise r.fail(path, "must be a non-empty list of {code, zh, en}")
+    out: list[Labelled] = []
+    for i, item in enumerate(raw):
+        if (not isinstance(item, dict) or set(item) != {"code", "zh", "en"}
+                or not all(isinstance(item[k], str) and item[k].strip() for k in ("code", "zh", "en"))):
+            raise r.fail(f"{path}[{i}]", "must be {code, zh, en} with non-empty strings")
+        out.append(Labelled(item["code"], item["zh"], item["en"]))
+    codes = [x.code for x in out]
+    if len(set(codes)) != len(codes):
+        raise r.fail(path, "codes must be unique")
+    return tuple(out)
+
+
+def _roll(r: _Reader, data: dict[str, Any]) -> Optional[RollRules]:
+    if not data.get("voter_roll", False):
+        if data.get("voter_roll", False) is not False:
+            raise r.fail("voter_roll", "must be true or false")
+        return None
+    _bool(r, data, "voter_roll")
+    return RollRules(resident_min_months=r.int_(data, "resident_min_months", "", 0),
+                     allow_worker_registration=_bool(r, data, "allow_worker_registration"),
+                     objection_days=r.int_(data, "objection_days", "", 1),
+                     objection_decision_days=r.int_(data, "objection_decision_days", "", 1))
+
+
+def _offsets(r: _Reader, data: dict[str, Any]) -> tuple[tuple[str, int], ...]:
+    raw = data.get("calendar_offsets")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw:
+        raise r.fail("calendar_offsets", "must be an object {state: days from election day}")
+    out = []
+    for state, days in raw.items():
+        if state not in CALENDAR_STATES:
+            raise r.fail(f"calendar_offsets.{state}", f"is not a state with a due date ({', '.join(CALENDAR_STATES)})")
+        if not isinstance(days, int) or isinstance(days, bool) or not -366 <= days <= 366:
+            raise r.fail(f"calendar_offsets.{state}", f"must be an integer from -366 to 366, got {days!r}")
+        out.append((state, days))
+    ordered = [d for st in CALENDAR_STATES for s2, d in out if s2 == st]
+    if ordered != sorted(ordered):
+        raise r.fail("calendar_offsets", "must not decrease from one state to the next")
+    return tuple(out)
+
+
+def _announcements(r: _Reader, data: dict[str, Any],
+                   folder: Optional[Path]) -> tuple[tuple[str, tuple[AnnouncementSpec, ...]], ...]:
+    raw = data.get("announcements")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise r.fail("announcements", "must be an object {body: [announcements]}")
+    out = []
+    for body, items in raw.items():
+        if body not in ANNOUNCEMENT_KINDS:
+            raise r.fail(f"announcements.{body}", "must be 'residents' or 'party'")
+        if not isinstance(items, list):
+            raise r.fail(f"announcements.{body}", "must be a list")
+        specs: list[AnnouncementSpec] = []
+        for i, item in enumerate(items):
+            path = f"announcements.{body}[{i}]"
+            if not isinstance(item, dict) or not {"kind", "zh", "en", "template"} <= set(item):
+                raise r.fail(path, "must have kind, zh, en and template")
+            if item["kind"] not in ANNOUNCEMENT_KINDS[body]:
+                raise r.fail(f"{path}.kind", f"must be one of {', '.join(ANNOUNCEMENT_KINDS[body])}")
+            if item["kind"] in (x.kind for x in specs):
+                raise r.fail(f"{path}.kind", "is listed twice")
+            records = item.get("records")
+            if records is not None and records not in RECORDED_FACTS:
+                raise r.fail(f"{path}.records", f"must be one of {', '.join(RECORDED_FACTS)}")
+            template = item["template"]
+            if not isinstance(template, str) or "/" in template or "\\" in template or template.startswith("."):
+                raise r.fail(f"{path}.template", "must be a file name in the rule set's folder")
+            if folder is not None and not (folder / template).is_file():
+                raise r.fail(f"{path}.template", f"template '{template}' not found in {folder}")
+            specs.append(AnnouncementSpec(item["kind"], str(item["zh"]), str(item["en"]), template, records))
+        out.append((body, tuple(specs)))
+    return tuple(out)
+
+
+def _joint_review(r: _Reader, data: dict[str, Any]) -> Optional[JointReview]:
+    raw = data.get("joint_review")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise r.fail("joint_review", "must be an object {departments, negative_list}")
+    return JointReview(_labelled(r, r.get(raw, "departments", "joint_review"), "joint_review.departments"),
+                       _labelled(r, r.get(raw, "negative_list", "joint_review"), "joint_review.negative_list"))
+
+
+def value_keys(data: dict[str, Any]) -> list[str]:
+    """Return the dotted keys of a rule set's values (each needs a source): top-level keys, and one level down
+    in calendar, party and residents."""
+    keys: list[str] = []
+    for key, value in data.items():
+        if key in META_KEYS:
+            continue
+        if key in NESTED_VALUES and isinstance(value, dict):
+            keys.extend(f"{key}.{sub}" for sub in value)
+        else:
+            keys.append(key)
+    return keys
+
+
+def _sources(r: _Reader, data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    raw = data.get("sources")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and v.strip() for v in raw.values()):
+        raise r.fail("sources", "must be an object {dotted key: citation}")
+    missing = [k for k in value_keys(data) if k not in raw]
+    if missing:
+        raise r.fail("sources", f"no source for {', '.join(missing)}")
+    return tuple((str(k), v) for k, v in raw.items())
+
+
+def _verification(r: _Reader, data: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    raw = data.get("verification")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not all(isinstance(v, list) and all(isinstance(x, str) for x in v)
+                                            for v in raw.values()):
+        raise r.fail("verification", "must be an object {verified|provincial_defaults|not_verified: [keys]}")
+    return tuple((k, tuple(v)) for k, v in raw.items())
+
+
+def parse_rule_set(data: dict[str, Any], origin: str, folder: Optional[Path] = None) -> RuleSet:
+    """Validate raw rule-set data and build a RuleSet; errors name origin and key.
+
+    folder is where the rule set's announcement templates live (the file's `<name>/` folder)."""
     r = _Reader(origin)
     name = r.get(data, "name", "")
     if not isinstance(name, str) or not name:
@@ -203,7 +420,7 @@ def parse_rule_set(data: dict[str, Any], origin: str) -> RuleSet:
         source=str(data.get("source", "")),
         calendar_start=start,
         calendar_end=end,
-        report_due=r.date(cal, "report_due", "calendar"),
+        report_due=None if cal.get("report_due", "") is None else r.date(cal, "report_due", "calendar"),
         report_to=tuple(cal.get("report_to", ())),
         report_copied=tuple(cal.get("report_copied", ())),
         party=party,
@@ -216,6 +433,14 @@ def parse_rule_set(data: dict[str, Any], origin: str) -> RuleSet:
         dossier_fallback_days=r.int_(data, "dossier_fallback_days", "", 1),
         incident_ack_days=r.int_(data, "incident_ack_days", "", 0),
         advise_woman_member=_switch(r, res_raw, "advise_woman_member", "residents"),
+        roll=_roll(r, data),
+        calendar_offsets=_offsets(r, data),
+        announcements=_announcements(r, data, folder),
+        joint_review=_joint_review(r, data),
+        sources=_sources(r, data),
+        verification=_verification(r, data),
+        folder=folder,
+        data=tuple((k, v) for k, v in data.items() if k not in ("sources",)),
     )
 
 
@@ -237,7 +462,7 @@ def load_rule_set_file(path: Path) -> RuleSet:
         raise RuleSetError(f"{path}: not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise RuleSetError(f"{path}: must hold a JSON object")
-    rules = parse_rule_set(data, str(path))
+    rules = parse_rule_set(data, str(path), path.parent / path.stem)
     if rules.name != path.stem:
         raise RuleSetError(f"{path}: key 'name': '{rules.name}' must match the file name '{path.stem}'")
     return rules

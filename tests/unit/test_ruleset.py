@@ -162,7 +162,7 @@ def test_a_registered_folder_makes_its_rule_sets_available(isolated_dirs: None):
         get_rule_set("test-lenient-quorum")
     register_rule_set_dir(TEST_RULESETS)
     register_rule_set_dir(TEST_RULESETS)  # registering twice is harmless
-    assert available_rule_sets() == ["liaoning-2014", "test-lenient-quorum"]
+    assert available_rule_sets() == ["liaoning-2014", "national-2026", "test-lenient-quorum"]
     assert get_rule_set("test-lenient-quorum").party.quorum.num == 2
     assert ruleset._EXTRA_DIRS == [TEST_RULESETS]
 
@@ -173,7 +173,7 @@ def test_the_environment_variable_adds_rule_set_folders(isolated_dirs: None, tmp
     data["residents"]["voter_list_days"] = 25
     write(tmp_path, data, name="national-2020")
     monkeypatch.setenv(ruleset.RULESET_PATH_ENV, f"{tmp_path}{__import__('os').pathsep}{TEST_RULESETS}")
-    assert available_rule_sets() == ["liaoning-2014", "national-2020", "test-lenient-quorum"]
+    assert available_rule_sets() == ["liaoning-2014", "national-2020", "national-2026", "test-lenient-quorum"]
     assert get_rule_set("national-2020").residents.voter_list_days == 25
 
 

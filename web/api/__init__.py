@@ -22,6 +22,7 @@ from . import reports  # noqa: E402,F401
 from . import escalations, inbox  # noqa: E402,F401
 from . import people  # noqa: E402,F401
 from . import evidence  # noqa: E402,F401
+from . import roll  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:

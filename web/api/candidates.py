@@ -13,7 +13,7 @@ from workflow.rounds import ROUND_KINDS
 from workflow.services import election_data as svc
 from workflow.services.common import get_election
 
-from .core import ID, actor, body, bp, load, op, uow
+from .core import ID, actor, body, bp, json_body, load, op, uow
 from .outputs import CandidateOut, RoundOut
 from .schemas import MAX_COUNT, Bool, In, Int, Out, Timestamp, choice, count, ident, line, text
 
@@ -52,7 +52,7 @@ class CandidatePatch(CandidateIn):
 
 class RoundIn(In):
     kind = choice(ROUND_KINDS, required=True)
-    expected = count()
+    expected = count(metadata={"description": "may be omitted where a voter roll computes it (domain.md §10)"})
     present = count()
     ballots_issued = count()
     ballots_returned = count()
@@ -113,7 +113,10 @@ def update_candidate(candidate_id: int) -> dict[str, Any]:
 def record_round(election_id: int) -> dict[str, Any]:
     """Record a voting round; the engine evaluates it (valid, problems, elected, unfilled)."""
     with uow() as w:
-        data = load(RoundIn, exists=lambda: get_election(w.session, actor(), election_id))
+        raw = json_body()
+        if isinstance(raw, dict) and "expected" not in raw:  # a voter roll computes it (domain.md §10)
+            raw = svc.with_computed_expected(w.session, actor(), election_id, raw)
+        data = load(RoundIn, data=raw, exists=lambda: get_election(w.session, actor(), election_id))
         return svc.round_dict(svc.record_round(w, actor(), election_id, data))
 
 

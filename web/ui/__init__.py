@@ -31,7 +31,7 @@ PUBLIC_ENDPOINTS = {"ui.login", "ui.language"}
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the user loader, template helpers and the translation catalogues."""
-    from . import (admin, admin_campaigns, auth, complaints, diagram, elections, i18n, records,  # noqa: F401
+    from . import (admin, admin_campaigns, auth, complaints, diagram, elections, i18n, people, records,  # noqa: F401
                    supervise, worklist)
     from . import evidence  # noqa: F401  (the history page and the papers)
     i18n.ensure_catalogues(app)

@@ -74,6 +74,13 @@ def _charts(data: dict[str, Any], region: dict[str, Any]) -> dict[str, Markup]:
             values = totals["structure"][body][dim]
             out[f"{dim}_{body}"] = column_chart([(t(k, lg), values[k]) for k in keys],
                                                 f"{label_of('body', body)} · {t(dim, lg)}", empty_text=_("No data"))
+    # people and posts (domain.md §7 rev. 2): shares per region, in percent
+    for key in ("yijiantiao_share", "cross_share"):
+        out[key] = column_chart([(r["name"], round((r["people"][key] or 0) * 100)) for r in rows],
+                                f"{t(key, lg)} (%)", empty_text=_("No data"))
+    out["women"] = column_chart([(label_of("body", body), round((totals["structure"][body]["women_share"] or 0) * 100))
+                                 for body in ("party", "residents")], f"{t('women_share', lg)} (%)",
+                                colour="#c0617a", empty_text=_("No data"))
     out["completion"] = progress_bar(totals["communities_completed"], totals["communities"],
                                      _("Communities with both elections closed"))
     return {k: Markup(v) for k, v in out.items()}  # the chart helpers escape every text they print

@@ -13,8 +13,8 @@ from . import bp
 from . import labels as UL
 from .common import Problem, write
 from .election_view import election_context
-from .forms import (CandidateForm, CertificateForm, ComplaintForm, FactForm, ResolveForm, RoundForm, SeatsForm,
-                    SuspendForm, TransitionForm)
+from .forms import (CandidateForm, CertificateForm, ComplaintForm, FactForm, ResolveForm, RosterForm, RoundForm,
+                    SeatsForm, SuspendForm, TransitionForm)
 from .i18n import label_of, paren
 
 
@@ -31,6 +31,7 @@ def default_forms(ctx: dict[str, Any]) -> dict[str, Any]:
         "round": RoundForm(formdata=None, prefix="round", kind=ctx["round_kind"] or ""),
         "certificate": CertificateForm(formdata=None, prefix="cert"), "cert_for": None,
         "complaint": complaint, "resolve": {}, "votes": {},
+        "roster": RosterForm(formdata=None, prefix="roster").setup(),
     }
 
 
@@ -76,7 +77,15 @@ def visible_sections(ctx: dict[str, Any]) -> set[str]:
         shown.add("rounds")
     if e["body"] == "residents" and (e["state"] == "certification" or any(c["certificate"] for c in e["candidates"])):
         shown.add("certificates")
+    if e["body"] == "party":
+        shown.add("roster")
+        if e["state"] in POST_SECTION_STATES or (e["posts"] or {}).get("secretary"):
+            shown.add("posts")
     return shown
+
+
+#: states where the election page shows the Party posts (recorded from certification, §9)
+POST_SECTION_STATES = ("certification", "handover", "summary", "closed")
 
 
 @bp.route("/elections/<int:election_id>")

@@ -93,6 +93,13 @@ class SeatsForm(FlaskForm):
     deputy_director = IntegerField(_l("Deputy directors"), validators=[Optional(), NumberRange(0, 99)])
 
 
+class SecretField(StringField):
+    """A text field whose value is never written back into the page (an id number leaves the server masked only)."""
+
+    def _value(self) -> str:
+        return ""
+
+
 class CandidateForm(FlaskForm):
     """Add or change a candidate."""
 
@@ -109,6 +116,9 @@ class CandidateForm(FlaskForm):
     on_election_committee = BooleanField(_l("Sits on the residents' election committee"))
     presented = BooleanField(_l("Met the residents and presented a plan"))
     graduate_recruit = BooleanField(_l("University graduate recruited to community work"))
+    id_number = SecretField(_l("ID card number"), validators=[Optional(), Length(max=40)],
+                            render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "latin"})
+    incumbent = BooleanField(_l("Member of the outgoing committee"))
 
     def setup(self, posts: tuple[str, ...], post_labels: dict[str, str]) -> "CandidateForm":
         """Fill the choices that depend on the election and the language."""
@@ -132,8 +142,10 @@ class CandidateForm(FlaskForm):
             out["background"] = self.background.data
         out["dispatched_from"] = (self.dispatched_from.data or "").strip() or None
         for name in ("party_member", "full_member", "qualified", "on_election_committee", "presented",
-                     "graduate_recruit"):
+                     "graduate_recruit", "incumbent"):
             out[name] = bool(getattr(self, name).data)
+        if (self.id_number.data or "").strip():  # entered once; left empty, the registered number stays
+            out["id_number"] = self.id_number.data.strip()
         if creating and out["education"] is None:
             out.pop("education")
         return out
@@ -189,6 +201,32 @@ class SuspendForm(FlaskForm):
     version = HiddenField()
     note = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=2000)])
     review_on = DateField(_l("Review by"), validators=[Optional()])
+
+
+class RosterForm(FlaskForm):
+    """Put a first secretary or a part-time member on the roster beside a Party election."""
+
+    kind = SelectField(_l("Role"), choices=[])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    unit = StringField(_l("Unit"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    post = StringField(_l("Post in that unit"), validators=[Optional(), Length(max=100)])
+    gender = SelectField(_l("Gender"), choices=[], validators=[Optional()])
+    start_on = DateField(_l("From"), validators=[Optional()])
+    end_on = DateField(_l("Until"), validators=[Optional()])
+
+    def setup(self) -> "RosterForm":
+        """Fill the choices in the page's language."""
+        from flask_babel import gettext as _
+        self.kind.choices = [("first_secretary", _("First secretary")), ("part_time_member", _("Part-time member"))]
+        self.gender.choices = [("", _("Not stated"))] + [(k, str(v)) for k, v in UL.GENDERS.items()]
+        return self
+
+    def payload(self) -> dict[str, Any]:
+        """Return the service's fields."""
+        return {"kind": self.kind.data, "name": (self.name.data or "").strip(), "unit": (self.unit.data or "").strip(),
+                "post": (self.post.data or "").strip() or None, "gender": self.gender.data or None,
+                "start_on": self.start_on.data.isoformat() if self.start_on.data else None,
+                "end_on": self.end_on.data.isoformat() if self.end_on.data else None}
 
 
 class ConfirmForm(FlaskForm):

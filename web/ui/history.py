@@ -64,6 +64,15 @@ def describe_event(ev: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
         verdict = _("valid") if data.get("valid") else _("invalid")
         elected = comma().join(names.get(int(i), str(i)) for i in data.get("elected") or [])
         detail = f"{kind} · {verdict}" + (" · " + _("elected: %(names)s", names=elected) if elected else "")
+    elif action == "posts_set":
+        posts = data.get("posts") or {}
+        secretary = posts.get("secretary")
+        detail = _("secretary: %(name)s", name=names.get(secretary, "—") if secretary else "—")
+        deputies = comma().join(names.get(d, str(d)) for d in posts.get("deputy_secretaries") or [])
+        if deputies:
+            detail += " · " + _("deputies: %(names)s", names=deputies)
+    elif action in ("roster_added", "roster_updated", "roster_removed"):
+        detail = str(data.get("name") or "")
     elif action == "certificate_issued":
         detail = f"{data.get('name', '')} · {data.get('serial', '')}"
     elif action in ("complaint_filed", "complaint_resolved"):

@@ -22,6 +22,7 @@ FACT_LABELS: dict[str, Any] = {
     "candidate_list_reported": _l("Preliminary candidate list reported upward"),
     "candidate_list_approved": _l("Candidate list approved by the street Party working committee"),
     "candidates_introduced": _l("Candidates introduced to members"),
+    # no longer a fact (computed from the posts, domain.md §4.5 rev. 2); kept so that old history rows read well
     "secretary_elected": _l("Secretary and deputies elected at the first plenary"),
     "secretary_approved": _l("Secretary and deputies approved by the superior organization"),
     "election_committee_formed": _l("Residents' election committee formed"),
@@ -81,6 +82,8 @@ ACTIONS: dict[str, Any] = {
     "candidate_updated": _l("Candidate changed"), "round_recorded": _l("Voting round recorded"),
     "certificate_issued": _l("Certificate issued"), "complaint_filed": _l("Complaint filed"),
     "complaint_resolved": _l("Complaint resolved"),
+    "posts_set": _l("Posts recorded"), "roster_added": _l("Added to the roster"),
+    "roster_updated": _l("Roster changed"), "roster_removed": _l("Removed from the roster"),
 }
 CANDIDATE_FIELDS: dict[str, Any] = {
     "name": _l("name"), "post": _l("post"), "gender": _l("gender"), "birth_year": _l("year of birth"),
@@ -88,6 +91,7 @@ CANDIDATE_FIELDS: dict[str, Any] = {
     "party_member": _l("Party member"), "full_member": _l("full member"), "qualified": _l("qualified"),
     "on_election_committee": _l("on the election committee"), "presented": _l("met the residents"),
     "graduate_recruit": _l("graduate recruit"), "withdrawn": _l("withdrawn"),
+    "id_number": _l("ID card number"), "incumbent": _l("outgoing member"),
 }
 STATE_COLOURS: dict[str, str] = {
     "preparation": "#b8c9dc", "nomination": "#97b2cf", "candidate_meeting": "#7699bf", "voting": "#5a82ad",

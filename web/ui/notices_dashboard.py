@@ -18,7 +18,8 @@ from .common import lang
 from .queries import StuckQuery, StuckSource, level_column, register_stuck_source
 
 KIND_TEXT = {"election": _l("overdue election"), "complaint": _l("complaint past its 30 days"),
-             "dossier": _l("dossier past its time limit"), "incident": _l("report not acknowledged")}
+             "dossier": _l("dossier past its time limit"), "incident": _l("report not acknowledged"),
+             "objection": _l("objection to the voter roll not decided in time")}
 
 
 def _where(q: StuckQuery) -> list[Any]:

@@ -12,13 +12,15 @@ from ..auth import Actor, may_edit_election, may_record_fact, require
 from ..clock import now
 from ..db import UnitOfWork
 from ..errors import Duplicate, GuardsFailed, InvalidRequest, InvalidState, NotFound
-from ..facts import parse_fact_value
+from ..clock import today
+from ..facts import fact_date, parse_fact_value
 from ..models import Candidate, Certificate, Election, Fact, Round
 from ..rounds import ROUND_KINDS, evaluate_round, parse_counts, parse_votes
 from ..ruleset import get_rule_set
 from .common import audit, get_election, require_bool, require_choice, require_int, require_text
-from .elections import snapshot
 from .people import parse_id_number
+from .elections import due_for, shanghai_date, snapshot
+from .voters import expected_voters
 
 POSTS = {"party": ("member",), "residents": ("director", "deputy_director", "member")}
 CANDIDATE_STATES = ("nomination", "candidate_meeting")
@@ -43,6 +45,11 @@ def record_facts(uow: UnitOfWork, actor: Actor, election_id: Any, values: dict[A
         raise InvalidRequest.one("facts", "name at least one fact", "至少填写一项")
     stored = {str(k): parse_fact_value(election.body, str(k), v) for k, v in values.items()}
     note_text = require_text(note, "note", 2000, required=False)
+    rules = get_rule_set(election.campaign.rule_set)
+    computed = sorted(k for k in stored if k in ROLL_COMPUTED_FACTS) if rules.voter_roll else []
+    if computed and election.body == "residents":
+        raise InvalidRequest({k: ("is computed from the voter roll and cannot be recorded by hand",
+                                  "由选民名单自动计算，不能手工填写") for k in computed})
     require(all(may_record_fact(actor, k) for k in stored))
     if election.state == "closed":
         raise InvalidState("facts cannot change once the election is closed", "选举已完成，不能再修改")
@@ -60,8 +67,23 @@ def record_facts(uow: UnitOfWork, actor: Actor, election_id: Any, values: dict[A
         audit(s, actor, "fact_recorded", election=election, note=note_text,
               data={"key": key, "value": value, "previous": previous})
         out.append(fact)
+    if "election_day" in stored:
+        _follow_election_day(election, stored["election_day"])
     s.flush()
     return out
+
+
+#: facts a rule set with a voter roll computes (domain.md §10): never recorded by hand there
+ROLL_COMPUTED_FACTS = ("voter_list_published_on", "voter_objections_resolved")
+
+
+def _follow_election_day(election: Election, value: Any) -> None:
+    """Keep the row's election day in step with the fact, and the current state's due date with it (§6)."""
+    election.election_day = fact_date(value)
+    if election.state not in ("suspended", "closed"):
+        entered = shanghai_date(election.state_entered_at) if election.state_entered_at else today()
+        election.due_on = due_for(election, election.state, entered)
+    election.updated_at = now()
 
 
 def parse_seats(body: str, raw: Any) -> dict[str, int]:
@@ -226,7 +248,7 @@ def record_round(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any) -> R
     if unknown:
         raise InvalidRequest({k: ("unknown field", "未知字段") for k in sorted(unknown)})
     kind = require_choice(raw.get("kind"), "kind", ROUND_KINDS)
-    counts = parse_counts(raw)
+    counts = parse_counts(_with_expected(s, election, raw))
     require(may_edit_election(actor))
     if election.state != "voting":
         raise InvalidState("rounds are recorded only in voting", "只能在投票选举阶段录入投票结果")
@@ -269,6 +291,28 @@ def record_round(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any) -> R
     audit(s, actor, "round_recorded", election=election, data=round_dict(row))
     s.flush()
     return row
+
+
+def with_computed_expected(s: Session, actor: Actor, election_id: Any, raw: dict[str, Any]) -> dict[str, Any]:
+    """Return a round's body with `expected` filled in where the election's voter roll computes it."""
+    election = get_election(s, actor, election_id)
+    return _with_expected(s, election, raw)
+
+
+def _with_expected(s: Session, election: Election, raw: dict[str, Any]) -> dict[str, Any]:
+    """With a voter roll, `expected` is computed (domain.md §10): omitted, it is filled in; different, a 400."""
+    mode = s.scalar(select(Fact.value).where(Fact.election_id == election.id, Fact.key == "election_mode"))
+    computed = expected_voters(s, election, mode)
+    if computed is None:
+        return raw
+    given = raw.get("expected")
+    if given is None:
+        return {**raw, "expected": computed}
+    if given != computed or isinstance(given, bool):
+        what = "registered voters" if mode == "direct" else "households on the roll"
+        raise InvalidRequest.one("expected", f"is computed from the voter roll: {computed} {what}",
+                                 f"应到人数由选民名单计算：{computed}{'人' if mode == 'direct' else '户'}")
+    return raw
 
 
 def round_dict(r: Round) -> dict[str, Any]:

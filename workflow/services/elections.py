@@ -143,19 +143,39 @@ def snapshot(s: Session, election: ElectionLike, with_other: bool = True,
 
 
 def due_for(election: ElectionLike, state: str, entered: dt.date) -> Optional[dt.date]:
-    """Return the due date of a state: the campaign's, handover within the rule set's days, closed none."""
+    """Return the due date of a state (the one place due dates are computed; see due_with_source)."""
+    return due_with_source(election, state, entered)[0]
+
+
+def due_with_source(election: ElectionLike, state: str, entered: Optional[dt.date]
+                    ) -> tuple[Optional[dt.date], Optional[str]]:
+    """Return a state's due date and what set it: the campaign's date, election day + the rule set's offset
+    (domain.md §6, §11: the earlier of the two), or for handover the result + the rule set's days; closed none.
+
+    entered is the day the state was entered (for handover: the day the result was announced); None when the
+    state is still ahead, so that no result-based date applies yet.
+    """
     if state == "closed":
-        return None
+        return None, None
     if state == "suspended":
-        return election.review_on
+        return election.review_on, "campaign"
+    rules = get_rule_set(election.campaign.rule_set)
     raw = (election.campaign.due or {}).get(state)
-    due = dt.date.fromisoformat(raw) if raw else None
-    if state == "handover":
-        limit = entered + dt.timedelta(days=get_rule_set(election.campaign.rule_set).handover_days)
-        due = min(due, limit) if due else limit
+    due: Optional[dt.date] = dt.date.fromisoformat(raw) if raw else None
+    source = "campaign" if due else None
+    offset = rules.offset(state) if election.body == "residents" else None
+    day = getattr(election, "election_day", None)
+    if offset is not None and day is not None:
+        planned = day + dt.timedelta(days=offset)
+        if due is None or planned < due:
+            due, source = planned, "election_day"
+    if state == "handover" and entered is not None:
+        limit = entered + dt.timedelta(days=rules.handover_days)
+        if due is None or limit < due:
+            due, source = limit, "result"
     if due is not None and election.due_shift_days:
         due += dt.timedelta(days=election.due_shift_days)
-    return due
+    return due, source
 
 
 @lru_cache(maxsize=None)
@@ -291,7 +311,7 @@ def _transition(s: Session, actor: Actor, election: Subject, trigger: str, sourc
     election.state = dest
     if moved_on or trigger in REENTRY_TRIGGERS:
         election.state_entered_at = now()
-    entered = _shanghai_date(election.state_entered_at) if election.state_entered_at else day
+    entered = shanghai_date(election.state_entered_at) if election.state_entered_at else day
     election.due_on = due_for(election, dest, entered)
     election.updated_at = now()
     return extra
@@ -307,7 +327,7 @@ def _close_rungs(s: Session, election: Subject) -> None:
         moved).values(closed_at=now()))
 
 
-def _shanghai_date(at: dt.datetime) -> dt.date:
+def shanghai_date(at: dt.datetime) -> dt.date:
     """Return the Shanghai calendar date of a stored instant (SQLite hands timestamps back naive, in UTC)."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.timezone.utc)

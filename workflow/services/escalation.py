@@ -22,7 +22,7 @@ from .common import community_scope, get_election, get_region, level_column
 from .notifications import notify
 
 LEVEL_TARGET = {1: "community", 2: "street", 3: "county"}
-KINDS = ("election", "complaint", "dossier", "incident")
+KINDS = ("election", "complaint", "dossier", "incident", "objection")
 
 
 def chain(s: Session, community: Community, kind: str = "election") -> dict[str, Any]:

@@ -19,8 +19,14 @@ HEADLINES: tuple[tuple[str, ...], ...] = (
     ("structure", "residents", "elected"), ("structure", "residents", "women"),
     ("complaints", "total"), ("complaints", "open"), ("complaints", "overdue"),
     ("dossiers", "open"), ("key", "with_dossier"),
+    # rev. 2 (domain.md §7): people and posts, after the first release's rows so that those keep their places
+    ("people", "yijiantiao"), ("people", "yijiantiao_share"), ("people", "cross"), ("people", "cross_share"),
+    ("structure", "party", "women_share"), ("structure", "residents", "women_share"),
+    ("structure", "party", "incumbents"), ("structure", "residents", "incumbents"),
+    ("party", "vacant_seats"), ("residents", "vacant_seats"),
+    ("roster", "first_secretary"), ("roster", "part_time_member"),
 )
-SHARE_KEYS = {"completion", "direct_household_share"}
+SHARE_KEYS = {"completion", "direct_household_share", "yijiantiao_share", "cross_share", "women_share"}
 
 
 def report_json(report: dict[str, Any]) -> str:
@@ -63,7 +69,7 @@ def flatten(row: dict[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple
 
 def topic_of(path: tuple[str, ...]) -> str:
     return {"party": "party", "residents": "residents", "structure": "structure", "complaints": "complaints",
-            "key": "key", "dossiers": "dossiers"}.get(path[0], "communities")
+            "key": "key", "dossiers": "dossiers", "people": "people", "roster": "structure"}.get(path[0], "communities")
 
 
 def write_report_csv(report: dict[str, Any], out: IO[str], lang: str = "zh") -> None:
@@ -230,6 +236,48 @@ def _structure(x: _Sheets, report: dict[str, Any]) -> None:
         x.percent(ws, n, 5)
         n += 1
     ws.append([t("average_age", lang), st["party"]["average_age"], None, st["residents"]["average_age"], None])
+    n += 1
+    for key in ("incumbents", "committees_with_woman"):
+        values = [t(key, lang)]
+        for body in BODIES:
+            base = st[body]["elected" if key == "incumbents" else "committees"]
+            values += [st[body][key], (st[body][key] / base) if base else None]
+        ws.append(values)
+        x.percent(ws, n, 3)
+        x.percent(ws, n, 5)
+        n += 1
+    # the appointed roster: rows of their own, never among the elected (domain.md §9)
+    roster = report["totals"]["roster"]
+    ws.append([])
+    ws.append([t("roster", lang)])
+    ws.cell(row=n + 1, column=1).font = x.bold
+    for kind in ("first_secretary", "part_time_member"):
+        ws.append([t(kind, lang), roster[kind], None, None, None])
+    ws.append([f"{t('roster', lang)} · {t('women', lang)}", roster["women"], None, None, None])
+    _people(x, ws, report)
+
+
+PEOPLE_LINES = ("communities_with_both_posts", "yijiantiao", "yijiantiao_share", "persons_elected", "cross",
+                "cross_share", "without_id_number")
+
+
+def _people(x: _Sheets, ws: Any, report: dict[str, Any]) -> None:
+    """Below the structure, in its five columns: 一肩挑, 交叉任职 and vacant seats of the region's total.
+
+    (Per region they are in the CSV and the JSON; the sheet keeps the first release's layout.)
+    """
+    lang = x.lang
+    tot = report["totals"]
+    ws.append([])
+    ws.append([t("people", lang)])
+    ws.cell(row=ws.max_row, column=1).font = x.bold
+    for key in PEOPLE_LINES:
+        ws.append([t(key, lang), tot["people"][key]])
+        if key in SHARE_KEYS:
+            x.percent(ws, ws.max_row, 2)
+    ws.append([t("vacant_seats", lang), tot["party"]["vacant_seats"], None, tot["residents"]["vacant_seats"], None])
+    ws.append([t("elections_with_vacancy", lang), tot["party"]["elections_with_vacancy"], None,
+               tot["residents"]["elections_with_vacancy"], None])
 
 
 def _complaints(x: _Sheets, report: dict[str, Any]) -> None:

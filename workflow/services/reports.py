@@ -20,6 +20,9 @@ from ..ruleset import MODES, get_rule_set
 from .campaign_dates import age_reference_year, report_due
 from .common import LEVEL_COLUMNS, community_scope, get_region, region_in_scope, region_scope
 from .campaigns import get_campaign
+from .report_people import empty_people, empty_roster, finish_people, people_figures
+
+DERIVED = ("yijiantiao_share", "cross_share", "women_share", "persons_elected")
 
 BODIES = ("party", "residents")
 STATES = MAIN_PATH + ("suspended",)
@@ -72,7 +75,7 @@ def report_region(s: Session, actor: Actor, campaign: Campaign, region_code: Any
 
 def empty_body(body: str) -> dict[str, Any]:
     out: dict[str, Any] = {"elections": 0, "states": {st: 0 for st in STATES}, "closed": 0, "overdue": 0,
-                           "suspended": 0}
+                           "suspended": 0, "vacant_seats": 0, "elections_with_vacancy": 0}
     if body == "residents":
         out.update(village_law=0, modes={m: 0 for m in (*MODES, "unset")}, elected=0,
                    elected_modes={m: 0 for m in (*MODES, "unset")}, direct_household_share=None)
@@ -83,7 +86,8 @@ def empty_structure() -> dict[str, Any]:
     return {"elected": 0, "women": 0, "party_members": 0, "graduate_recruits": 0, "dispatched_cadres": 0,
             "age_sum": 0, "age_known": 0, "average_age": None, "age_bands": {b: 0 for b in AGE_BANDS},
             "education": {e: 0 for e in EDUCATION_LEVELS}, "college_and_above": 0,
-            "backgrounds": {b: 0 for b in BACKGROUNDS}, "posts": {p: 0 for p in POSTS}}
+            "backgrounds": {b: 0 for b in BACKGROUNDS}, "posts": {p: 0 for p in POSTS},
+            "women_share": None, "incumbents": 0, "committees": 0, "committees_with_woman": 0}
 
 
 def empty_row(code: str, name: str) -> dict[str, Any]:
@@ -92,6 +96,7 @@ def empty_row(code: str, name: str) -> dict[str, Any]:
             "key_completed": 0, "completion": 0.0,
             "party": empty_body("party"), "residents": empty_body("residents"),
             "structure": {b: empty_structure() for b in BODIES},
+            "people": empty_people(), "roster": empty_roster(),
             "complaints": {"total": 0, "open": 0, "resolved": 0, "overdue": 0,
                            "by_category": {c: {o: 0 for o in (*OUTCOMES, "total")} for c in CATEGORIES},
                            "referrals": {r: 0 for r in REFERRALS}},
@@ -137,6 +142,7 @@ def build_report(uow: UnitOfWork, actor: Actor, campaign_code: Any, region_code:
     _structure(q, row)
     _complaints(q, row)
     _dossiers(q, row)
+    people_figures(q, row)
     ordered = [rows[cid] for cid, _, _ in children] + [r for cid, r in rows.items()
                                                       if cid not in {c[0] for c in children}]
     total = empty_row(region.code, region.name)
@@ -320,7 +326,7 @@ def _dossier_list(q: _Query) -> list[dict[str, Any]]:
 def _add(total: Any, part: Any) -> None:
     """Add part's numbers into total, recursively (strings and derived figures are left alone)."""
     for k, v in part.items():
-        if k in ("code", "name", "completion", "average_age", "direct_household_share"):
+        if k in ("code", "name", "completion", "average_age", "direct_household_share", *DERIVED):
             continue
         if isinstance(v, dict):
             _add(total.setdefault(k, {}), v)
@@ -342,6 +348,7 @@ def _finish(r: dict[str, Any]) -> None:
     res["direct_household_share"] = round(dh / res["elected"], 4) if res["elected"] else None
     elections = r["party"]["elections"] + r["residents"]["elections"]
     r["completion"] = round((r["party"]["closed"] + r["residents"]["closed"]) / elections, 4) if elections else 0.0
+    finish_people(r)
 
 
 def map_points(uow: UnitOfWork, actor: Actor, campaign_code: Any, region_code: Any = None) -> list[dict[str, Any]]:

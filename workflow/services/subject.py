@@ -27,7 +27,8 @@ from .direct import run
 #: the election columns a transition may change (all written by one version-checked UPDATE)
 TRANSITION_COLUMNS = ("state", "suspended_from", "suspended_on", "review_on", "due_shift_days", "village_law",
                       "round_permit", "state_entered_at", "due_on", "updated_at")
-ELECTION_COLUMNS = ("id", "campaign_id", "community_id", "body", "version", "seats") + TRANSITION_COLUMNS
+ELECTION_COLUMNS = ("id", "campaign_id", "community_id", "body", "version", "seats",
+                    "election_day") + TRANSITION_COLUMNS
 
 
 @dataclass(slots=True, frozen=True)
@@ -59,6 +60,7 @@ class Subject:
     body: str
     version: int
     seats: dict[str, Any]
+    election_day: Optional[dt.date]
     state: str
     suspended_from: Optional[str]
     suspended_on: Optional[dt.date]

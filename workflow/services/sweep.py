@@ -22,7 +22,7 @@ from ..auth import SYSTEM, Actor
 from ..clock import SHANGHAI, now, today
 from ..db import UnitOfWork
 from ..errors import InvalidRequest, InvalidState
-from ..models import AuditEvent, Campaign, Complaint, Dossier, Election, Escalation, Incident
+from ..models import AuditEvent, Campaign, Complaint, Dossier, Election, Escalation, Incident, VoterObjection
 from ..ruleset import get_rule_set
 from .chain import stamp as stamp_history
 from .common import audit
@@ -32,6 +32,8 @@ from .sweep_digest import add_digests
 from .sweep_sql import candidates, community_rule_set_expr, default_rule_set, prepare_copies
 
 TS = DateTime(timezone=True)
+#: the subjects swept per campaign of a rule set (dossiers and incidents go by the community's latest campaign)
+CAMPAIGN_KINDS = ("election", "complaint", "objection")
 _NEW = Table("huanjie_new_rungs", MetaData(), Column("id", Integer, primary_key=True), prefixes=["TEMPORARY"])
 RUNG_COLUMNS = ["kind", "subject_id", "election_id", "community_id", "state", "due_on", "level", "raised_at",
                 "notified_user_id", "copied"]
@@ -148,10 +150,12 @@ def _sweep(uow: UnitOfWork, instant: dt.datetime, actor: Actor, on_stage: Stage)
         # D + offset has passed  <=>  D < today - offset
         cutoffs = {level: day - dt.timedelta(days=offset)
                    for level, offset in enumerate(get_rule_set(name).escalation_offsets_days, start=1)}
-        for kind in ("election", "complaint", "dossier", "incident"):
-            if kind in ("election", "complaint") and name not in groups:
+        for kind in ("election", "complaint", "objection", "dossier", "incident"):
+            if kind in CAMPAIGN_KINDS and name not in groups:
                 continue
-            scope = {"campaigns": groups[name]} if kind in ("election", "complaint") else {"rule_set": (name, fallback)}
+            if kind == "objection" and not get_rule_set(name).voter_roll:
+                continue
+            scope = {"campaigns": groups[name]} if kind in CAMPAIGN_KINDS else {"rule_set": (name, fallback)}
             raised += new.insert(candidates(kind, cutoffs, stamp, new.pg, **scope))
             stage(f"{kind}s of {name}")
     dossiers = _fallback_dossiers(s, new.ids, names, fallback, day, instant, actor)
@@ -202,6 +206,7 @@ def close_moved_on(s: Session, instant: dt.datetime) -> int:
                                    Election.due_on == x.due_on),
         # a complaint's rungs (also the interference rungs keyed on the receipt date) last until it is resolved
         "complaint": exists().where(Complaint.id == x.subject_id, Complaint.resolved_at.is_(None)),
+        "objection": exists().where(VoterObjection.id == x.subject_id, VoterObjection.status == "open"),
         "dossier": exists().where(Dossier.id == x.subject_id, Dossier.status == "open", Dossier.due_on == x.due_on),
         "incident": exists().where(Incident.id == x.subject_id, Incident.acknowledged_at.is_(None),
                                    Incident.ack_due_on == x.due_on),

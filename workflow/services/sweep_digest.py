@@ -46,9 +46,11 @@ def _label(col: Any, table: dict[Any, tuple[str, str]], idx: int) -> Any:
 
 def _what(x: Any, body: Any, idx: int) -> Any:
     texts = (("举报逾期未办结", "complaint not resolved in time"), ("建档立卡逾期未销号", "dossier past its time limit"),
-             ("重大问题报告逾期未确认", "incident not acknowledged in time"))
+             ("重大问题报告逾期未确认", "incident not acknowledged in time"),
+             ("选民名单申诉逾期未处理", "objection to the voter roll not decided in time"))
     return case((x.kind == "election", _label(body, BODIES, idx) + "·" + _label(x.state, STATES, idx)),
-                (x.kind == "complaint", texts[0][idx]), (x.kind == "dossier", texts[1][idx]), else_=texts[2][idx])
+                (x.kind == "complaint", texts[0][idx]), (x.kind == "dossier", texts[1][idx]),
+                (x.kind == "objection", texts[3][idx]), else_=texts[2][idx])
 
 
 def _lines(p: Any, pg: bool) -> Any:

@@ -9,7 +9,8 @@ from sqlalchemy import (JSON, Column, Integer, MetaData, String, Table, and_, ca
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased, join
 
-from ..models import Campaign, Community, Complaint, Dossier, Election, Escalation, Incident, Region, Responsibility, User
+from ..models import (Campaign, Community, Complaint, Dossier, Election, Escalation, Incident, Region, Responsibility, User,
+                      VoterObjection)
 from ..ruleset import RuleSet, available_rule_sets, get_rule_set
 
 FIRST_DIRECT = ("first", "direct")
@@ -129,6 +130,12 @@ def candidates(kind: str, cutoffs: dict[int, dt.date], stamp: Any, pg: bool, cam
         frm = join(q, el, el.id == q.election_id).join(c, c.id == q.community_id)
         subj, elec, state, due = q.id, q.election_id, literal("open"), q.due_on
         conds = [q.resolved_at.is_(None), q.due_on < loosest, el.campaign_id.in_(campaigns or [])]
+    elif kind == "objection":
+        # an objection to the roll past its decision date (VCL Art. 14: 三日内作出处理决定) escalates like a complaint
+        o, el = aliased(VoterObjection, name="o"), aliased(Election, name="el")
+        frm = join(o, el, el.id == o.election_id).join(c, c.id == o.community_id)
+        subj, elec, state, due = o.id, o.election_id, literal("open"), o.due_on
+        conds = [o.status == "open", o.due_on < loosest, el.campaign_id.in_(campaigns or [])]
     else:
         assert rule_set is not None
         name, fallback = rule_set
