@@ -38,6 +38,13 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     errors.install(app)
     _skip_plain_blueprints(app)
+    app.add_url_rule("/api/v1/docs", "api_docs", api_docs)
+
+
+def api_docs() -> str:
+    """The browsable API documentation: Swagger UI from web/static/vendor, no CDN, within the CSP."""
+    from flask import render_template
+    return render_template("api_docs.html")
 
 
 def _skip_plain_blueprints(app: Flask) -> None:
@@ -111,9 +118,18 @@ def document_input_rules(spec: dict[str, Any]) -> dict[str, Any]:
         for op in item.values():
             if not isinstance(op, dict):
                 continue
-            for media in (op.get("requestBody") or {}).get("content", {}).values():
+            request_body = op.get("requestBody") or {}
+            for media in request_body.get("content", {}).values():
                 visit(media.get("schema"))
+                if _resolve(schemas, media.get("schema")).get("required"):
+                    request_body["required"] = True  # a body with required fields cannot be left out
             for param in op.get("parameters") or []:
                 if param.get("in") == "query":
                     visit(param.get("schema"))
     return spec
+
+
+def _resolve(schemas: dict[str, Any], schema: Any) -> dict[str, Any]:
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        schema = schemas.get(schema["$ref"].rsplit("/", 1)[1], {})
+    return schema if isinstance(schema, dict) else {}

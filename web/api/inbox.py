@@ -12,7 +12,7 @@ from workflow.services import bulletins, notifications
 from ..downloads import attachment
 from .core import ID, actor, body, bp, load, load_query, op, query, uow
 from .escalations import Flag
-from .schemas import Day, In, Out, PageQuery, choice, id_list, page_schema, text
+from .schemas import Day, In, Out, PageQuery, Timestamp, choice, id_list, page_schema, text
 
 
 class NotificationOut(Out):
@@ -20,7 +20,7 @@ class NotificationOut(Out):
     subject = fields.String(required=True)
     body = fields.String()
     link = fields.String(allow_none=True)
-    created_at = fields.String(allow_none=True)
+    created_at = Timestamp(allow_none=True)
     read = fields.Boolean(required=True)
     email = fields.String(allow_none=True)
 
@@ -45,7 +45,7 @@ class BulletinOut(Out):
     region_name = fields.String()
     level = fields.String()
     date = fields.String(required=True)
-    created_at = fields.String(allow_none=True)
+    created_at = Timestamp(allow_none=True)
     data = fields.Dict()
 
 
@@ -106,9 +106,10 @@ def get_bulletins() -> dict[str, Any]:
 
 
 @bp.get(f"/bulletins/<{ID}:bulletin_id>")
-@bp.output(BulletinOut)
 @query(DownloadQuery)
-@op("Bulletins", 400, 404)
+@op("Bulletins", 400, 404, ok={
+    "description": "the bulletin as JSON (BulletinOut), or with ?format=csv as a CSV file (UTF-8 with BOM)",
+    "content": {"application/json": {"schema": BulletinOut}, "text/csv": {"schema": {"type": "string"}}}})
 def get_bulletin(bulletin_id: int) -> Any:
     """Return one bulletin; ?format=csv downloads it as CSV."""
     with uow(write=False) as w:
