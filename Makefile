@@ -22,7 +22,8 @@ install-test: $(BIN)/python
 # WeasyPrint (the PDF), poppler-utils for the tests that read the PDF's text back (pdftotext)
 APT_PACKAGES = chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ] || ! ldconfig -p | grep -q libpangoft2; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ] || ! ldconfig -p | grep -q libpangoft2 \
+	    || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(APT_PACKAGES); \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(APT_PACKAGES); fi; fi
 
@@ -33,8 +34,10 @@ demo: install
 serve: install
 	$(BIN)/huanjie serve --port $(PORT)
 
+# the whole suite on every core (pytest-xdist, one PostgreSQL database per worker), the 20 slowest tests at the end
+PYTEST_WORKERS ?= auto
 test: system-deps install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=20
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

@@ -1,7 +1,6 @@
 """`huanjie scheduler` (the scheduler process) and `huanjie sweep [--at TIMESTAMP]` (one sweep now)."""
 from __future__ import annotations
 
-import logging
 from typing import Optional
 
 import click
@@ -18,8 +17,8 @@ def scheduler_cmd() -> None:
         minutes, hour = sweep_minutes(), bulletin_hour()
     except ValueError as exc:
         fail(str(exc))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    from .cmd_serve import prepare_process
+    prepare_process()  # JSON logs; sweep metrics in the folder the web processes' /metrics reads
     click.echo(f"scheduler: sweep every {minutes:g} min, bulletin daily at {hour:02d}:00 Asia/Shanghai", err=True)
     run_blocking(database())
 

@@ -16,6 +16,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from workflow.clock import SHANGHAI
 from workflow.db import Database
 
+from workflow.services.health import SCHEDULER_LOCK
+from workflow.services.locks import HeldLock
+
 from .jobs import bulletin_job, history_job, outbox_job, sweep_job
 
 log = logging.getLogger("huanjie.scheduler")
@@ -68,24 +71,65 @@ def build_scheduler(scheduler: BaseScheduler, database: Database) -> BaseSchedul
     return scheduler
 
 
+#: how often the scheduler lock is renewed (or taken, by a scheduler that started second)
+LOCK_RENEW_SECONDS = 60
+
+
+def _renew(lock: HeldLock) -> None:
+    try:
+        was = lock.held
+        if lock.renew() and not was:
+            log.info("this scheduler now holds the scheduler lock")
+    except Exception:  # noqa: BLE001 - the database is away: /readyz shows it; try again next time
+        log.exception("cannot renew the scheduler lock")
+
+
+def hold_scheduler_lock(scheduler: BaseScheduler, database: Database) -> HeldLock:
+    """Take the lock that tells /readyz a scheduler runs, and renew it with a job.
+
+    A second scheduler does not hold it; its jobs still run under their own locks (sweep, outbox, bulletin), so
+    nothing is done twice, and it takes over the lock when the first one stops.
+    """
+    lock = HeldLock(database, SCHEDULER_LOCK)
+    _renew(lock)
+    if not lock.held:
+        log.info("another scheduler holds the scheduler lock; this one stands by")
+    scheduler.add_job(_renew, IntervalTrigger(seconds=LOCK_RENEW_SECONDS), id="scheduler-lock", args=[lock],
+                      misfire_grace_time=LOCK_RENEW_SECONDS, **COMMON)
+    return lock
+
+
+def _release(lock: HeldLock) -> None:
+    try:
+        lock.release()
+    except Exception:  # noqa: BLE001 - the database is away; the lease or the connection ends it anyway
+        log.warning("could not release the scheduler lock")
+
+
 def start_background(database: Database) -> Callable[[], None]:
     """Start the jobs in a background thread of this process; return a function that stops them."""
     scheduler = build_scheduler(BackgroundScheduler(timezone=SHANGHAI, daemon=True), database)
+    lock = hold_scheduler_lock(scheduler, database)
     scheduler.start()
     log.info("scheduler started in-process (sweep every %s min)", sweep_minutes())
 
     def stop() -> None:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        _release(lock)
     return stop
 
 
 def run_blocking(database: Database) -> None:
     """Run the jobs in the foreground until SIGTERM or SIGINT."""
     scheduler = build_scheduler(BlockingScheduler(timezone=SHANGHAI), database)
+    lock = hold_scheduler_lock(scheduler, database)
 
     def stop(_signum: int, _frame: Any) -> None:
         scheduler.shutdown(wait=False)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    scheduler.start()
+    try:
+        scheduler.start()
+    finally:
+        _release(lock)

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
-from workflow import clock
+from workflow import clock, passwords
 from workflow.db import Database
 from workflow.schema import upgrade
 
@@ -18,6 +21,11 @@ from workflow.schema import upgrade
 os.environ.setdefault("HUANJIE_IDENTITY_KEY", "huanjie-test-identity-key")
 PG_ADMIN_URL = os.environ.get("HUANJIE_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Test users get Argon2id at its cheapest (about 0.03 ms a hash instead of about 30 ms): the tests hash thousands of
+# passwords and none of them is about the cost. Production keeps its parameters (tests/unit/test_passwords.py
+# proves them in a fresh interpreter); servers started as subprocesses by the tests use them too.
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def _missing(what: str) -> None:
@@ -42,9 +50,21 @@ def pg_url() -> Iterator[str]:
     upgrade(database.engine)
     database.dispose()
     yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+    _drop_later(name)
+
+
+def _drop_later(name: str) -> None:
+    """Drop the run's database from a detached process.
+
+    DROP DATABASE waits for a checkpoint, which takes from a second to half a minute on a busy server, and
+    nothing in the run needs its result: the run ends without waiting for it.
+    """
+    code = ("import sys; from sqlalchemy import create_engine, text; "
+            "c = create_engine(sys.argv[1], isolation_level='AUTOCOMMIT').connect(); "
+            "c.execute(text(sys.argv[2])); c.close()")
+    subprocess.Popen([sys.executable, "-c", code, PG_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
+                     start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +105,10 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 def _unfreeze_clock() -> Iterator[None]:
     yield
     clock.freeze(None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked slow first (stable otherwise): with pytest-xdist the long ones start early and the
+    workers finish together instead of one waiting on a browser test at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

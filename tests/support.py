@@ -32,6 +32,12 @@ class World:
 
 
 def build_world(db: Database, order: str = "party_first") -> World:
+    """The small world in an empty database: built through the services once per session, then restored."""
+    from tests.snapshots import cached_world
+    return cached_world(db, f"world-{order}", lambda fresh: build_world_through_services(fresh, order))
+
+
+def build_world_through_services(db: Database, order: str = "party_first") -> World:
     """Create the regions, two communities (one plain, one unreformed converted village), users and a campaign."""
     clock.freeze(TODAY)
     world = World(db)

@@ -44,9 +44,11 @@ def create_app(config: Optional[dict[str, Any]] = None) -> APIFlask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import api, ui
+    from . import api, observe, ops, ui
     api.init_app(app)
     ui.init_app(app)
+    app.register_blueprint(ops.bp)
+    observe.install(app)
 
     @app.after_request
     def security_headers(response: Any) -> Any:

@@ -230,6 +230,7 @@ def _advance(db: Database, rng: random.Random, echo: Callable[[str], Any]) -> No
             walker.advance_to(party, party_target)
             walker.advance_to(residents, res_target)
             _extras(uow, rng, walker, party, residents, admin)
+            _roster(uow, walker, party)
         done += 1
         if done % 250 == 0:
             echo(f"  advanced {done} of {len(pairs)} communities")
@@ -255,6 +256,27 @@ def _extras(uow: Any, rng: random.Random, walker: Walker, party: Election, resid
                      (clock.today() + dt.timedelta(days=rng.choice((-5, -2, 7, 14)))).isoformat())
     elif roll < 0.08:
         set_community_order(uow, admin, party.campaign.code, party.community.code, "concurrent")
+
+
+FIRST_SECRETARY_UNITS = ("区委组织部", "区民政局", "区发展和改革局", "街道党工委", "区人力资源和社会保障局")
+PART_TIME_UNITS = ("区人民医院党委", "市第三中学党总支", "国网供电公司党支部", "辖区派出所党支部", "区税务局党组")
+
+
+def _roster(uow: Any, walker: Walker, party: Election) -> None:
+    """Give some communities a dispatched first secretary and part-time members (N2(1)), without drawing from rng
+    (the rest of the demo stays as it was)."""
+    from .services.roster import add_roster_member
+    from .walk import person_name
+    n = party.community_id
+    names = random.Random(n)  # its own generator: the demo's draws stay as they were
+    if n % 4 == 0:
+        add_roster_member(uow, walker.actor, party.id, {
+            "kind": "first_secretary", "name": person_name(names), "unit": FIRST_SECRETARY_UNITS[n % 5],
+            "post": "科员" if n % 8 else "副科长", "start_on": party.campaign.due.get("preparation")})
+    for i in range(n % 3):
+        add_roster_member(uow, walker.actor, party.id, {
+            "kind": "part_time_member", "name": person_name(names), "unit": PART_TIME_UNITS[(n + i) % 5],
+            "gender": "fm"[(n + i) % 2]})
 
 
 def _logins(db: Database) -> list[tuple[str, str, str, str]]:

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
 
-def alembic_config(engine: Engine) -> Config:
-    """Return an Alembic config pointing at the packaged migrations."""
+def alembic_config(engine: Optional[Engine]) -> Config:
+    """Return an Alembic config pointing at the packaged migrations (and at the engine's database, if given)."""
     import migrations
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    if engine is not None:
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return cfg
 
 

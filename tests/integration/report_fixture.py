@@ -46,6 +46,12 @@ class FirstChoice(random.Random):
 
 
 def build_report_world(db: Any) -> Any:
+    """The report world in an empty database: built through the services once per session, then restored."""
+    from tests.snapshots import cached_world
+    return cached_world(db, "report-world", build_report_world_through_services)
+
+
+def build_report_world_through_services(db: Any) -> Any:
     """Walk the elections of the small world to the states described above and shape the elected people."""
     world = build_world(db)
     a = world.actors

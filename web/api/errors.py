@@ -126,7 +126,10 @@ def install(app: Flask) -> None:
             propagate = app.testing or app.debug
         if is_api_request() and not propagate:
             app.log_exception(sys.exc_info())  # type: ignore[arg-type]
-            return json_error(500, "internal_error", "服务器内部错误" if _lang() == "zh" else "Internal server error")
+            # the traceback went to the log; the client gets the request id to quote, nothing of the failure
+            from web.observe import request_id
+            return json_error(500, "internal_error", "服务器内部错误" if _lang() == "zh" else "Internal server error",
+                              request_id=request_id())
         return handle_bug(exc)
 
     app.handle_user_exception = handle_user_exception  # type: ignore[method-assign]

@@ -8,9 +8,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workflow import guards as G
-from workflow.auth import Actor, may_edit_election, may_file_complaint, may_record_fact, may_resolve_complaint
+from workflow.auth import (
+    Actor,
+    may_edit_election,
+    may_file_complaint,
+    may_record_fact,
+    may_resolve_complaint,
+)
 from workflow.clock import today
 from workflow.facts import FACTS, facts_for
+from workflow.labels import trigger_label
 from workflow.machines import ACTIVE_STATES, DEFINITIONS, MAIN_PATH
 from workflow.machines.base import LEAVING
 from workflow.models import Fact, Region, User
@@ -18,6 +25,7 @@ from workflow.ruleset import get_rule_set
 from workflow.services.common import get_election
 from workflow.services.election_data import POSTS
 from workflow.services.evidence import list_attachments
+from workflow.services.fact_requests import who_records
 from workflow.services.reads import describe_election, history
 
 from . import labels as UL
@@ -116,6 +124,7 @@ def _transitions(d: dict[str, Any]) -> list[dict[str, Any]]:
         t["reasons"] = [{"text": G.GUARDS[u["code"]].condition(lang()) if u["code"] in G.GUARDS else u["message"],
                          "source": u.get("source", "")} for u in t["unmet"]]
         t["dest_label"] = label_of("state", t["dest"])
+        t["label"] = trigger_label(d["body"], t["trigger"], lang())  # Party elections issue no certificates
         t["main"] = t["trigger"] in leaving
         t["irreversible"] = t["trigger"] in IRREVERSIBLE
         out.append(t)
@@ -138,9 +147,13 @@ def election_context(election_id: Any) -> dict[str, Any]:
         rules = get_rule_set(e.campaign.rule_set)
         community = e.community
         stepper = steps(e, d)
+        recorders = who_records(work, a, election_id) if may_edit_election(a) else {}
         campaign_name = e.campaign.name
     names = {c["id"]: c["name"] for c in d["candidates"]}
     controls = fact_controls(a, d["body"], d["state"], d["facts"], rows)
+    for key, people in recorders.items():
+        if key in controls and not controls[key]["recorded"]:
+            controls[key]["recorders"] = people
     checklist = []
     for item in d["checklist"]:
         keys = [k for k in ((item["code"],) + UL.GUARD_FACTS.get(item["code"], ())) if k in controls]

@@ -103,7 +103,7 @@ class SecretField(StringField):
 class CandidateForm(FlaskForm):
     """Add or change a candidate."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=100)])
     post = SelectField(_l("Post"), choices=[])
     gender = SelectField(_l("Gender"), choices=[], validators=[Optional()])
     birth_year = IntegerField(_l("Year of birth"), validators=[Optional(), NumberRange(1900, 2100)])

@@ -81,7 +81,7 @@ ACTIONS: dict[str, Any] = {
     "seats_set": _l("Seats set"), "candidate_added": _l("Candidate added"),
     "candidate_updated": _l("Candidate changed"), "round_recorded": _l("Voting round recorded"),
     "certificate_issued": _l("Certificate issued"), "complaint_filed": _l("Complaint filed"),
-    "complaint_resolved": _l("Complaint resolved"),
+    "complaint_resolved": _l("Complaint resolved"), "fact_requested": _l("Record requested from a supervisor"),
     "posts_set": _l("Posts recorded"), "roster_added": _l("Added to the roster"),
     "roster_updated": _l("Roster changed"), "roster_removed": _l("Removed from the roster"),
 }

@@ -10,15 +10,35 @@ from workflow.errors import DomainError, InvalidRequest, NotFound
 from workflow.facts import FACTS
 from workflow.models import Candidate
 from workflow.services.common import get_election
-from workflow.services.election_data import (POSTS, add_candidate, issue_certificate, record_fact, record_round,
-                                             set_seats, update_candidate)
+from workflow.services.election_data import (
+    POSTS,
+    add_candidate,
+    issue_certificate,
+    record_fact,
+    record_round,
+    set_seats,
+    update_candidate,
+)
+from workflow.services.fact_requests import request_fact
 
 from . import bp
 from . import labels as UL
 from .common import Problem, actor, uow, write
 from .elections import render_election
-from .forms import CandidateForm, CertificateForm, ConfirmForm, FactForm, RoundForm, SeatsForm
-from .i18n import label_of
+from .forms import (
+    CandidateForm,
+    CertificateForm,
+    ConfirmForm,
+    FactForm,
+    RoundForm,
+    SeatsForm,
+)
+from .i18n import comma, label_of
+
+
+def comma_join(items: Any) -> str:
+    """Join names with the language's list separator."""
+    return comma().join(items)
 
 
 def _fact_value(key: str, raw: str, retract: bool) -> Any:
@@ -54,6 +74,23 @@ def fact(election_id: int, key: str) -> Any:
                  "message": " ".join(problem.fields.values()) or problem.message}
         return render_election(election_id, problem.status, problem, f"fact-{key}", fact_error=error)
     flash(_("Recorded: %(what)s.", what=UL.text(UL.FACT_LABELS, key)), "success")
+    return redirect(url_for("ui.election", election_id=election_id, _anchor=f"fact-{key}"))
+
+
+@bp.route("/elections/<int:election_id>/facts/<key>/request", methods=["POST"])
+def fact_request(election_id: int, key: str) -> Any:
+    """Ask the supervisors who record a fact to record it (an inbox message each)."""
+    if key not in FACTS:
+        raise NotFound()
+    ConfirmForm().validate_on_submit()
+    try:
+        sent = write(request_fact, election_id, key)
+    except DomainError as exc:
+        return render_election(election_id, Problem(exc).status, Problem(exc), f"fact-{key}")
+    if sent:
+        flash(_("Notified: %(who)s.", who=comma_join(p["name"] for p in sent)), "success")
+    else:
+        flash(_("Nobody is responsible for recording this yet: ask your county's election office."), "warning")
     return redirect(url_for("ui.election", election_id=election_id, _anchor=f"fact-{key}"))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import String, Text, bindparam, cast, delete, func, insert, lite
 from sqlalchemy.orm import Session
 
 from .. import guards as G
+from .. import metrics
 from ..facts import FACTS
 from ..history import GENESIS
 from ..auth import Actor, may_fire
@@ -243,6 +244,16 @@ def fire_trigger(uow: UnitOfWork, actor: Actor, election_id: Any, trigger: Any, 
     Returns the election as the transition left it (state, version, due date...); an `Election` the caller's
     unit of work already holds is brought up to date as well.
     """
+    try:
+        return _fire_trigger(uow, actor, election_id, trigger, version, note, review_on)
+    except (InvalidRequest, InvalidTrigger, Forbidden, VersionConflict) as exc:
+        # guard failures and successes are counted where the machine runs (_apply), for every caller
+        metrics.transition(str(trigger), exc.code, ALL_TRIGGERS)
+        raise
+
+
+def _fire_trigger(uow: UnitOfWork, actor: Actor, election_id: Any, trigger: Any, version: Any,
+                  note: Any, review_on: Any) -> Subject:
     s = uow.session
     election = load_subject(s, actor, election_id)
     trigger, note_text, review = parse_trigger_request(trigger, note, review_on)
@@ -268,6 +279,8 @@ def _apply(s: Session, actor: Actor, election: Subject, trigger: str, note: Opti
     codes = DEFINITIONS[election.body].guards(trigger)
     failing = G.unmet(codes, snapshot(s, election, codes=codes)) if codes else []
     if failing:
+        metrics.transition(trigger, "guard_failed", ALL_TRIGGERS)
+        metrics.guard_failures(u.code for u in failing)
         raise GuardsFailed(failing)
     source = election.state
     # the guards were just evaluated on the snapshot: the machine's condition reuses that verdict
@@ -282,6 +295,7 @@ def _apply(s: Session, actor: Actor, election: Subject, trigger: str, note: Opti
     if election.open_rungs:
         _close_rungs(s, election)
     sync_loaded(s, election)
+    metrics.transition(trigger, "ok", ALL_TRIGGERS)
 
 
 def _transition(s: Session, actor: Actor, election: Subject, trigger: str, source: str, dest: str,

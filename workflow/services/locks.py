@@ -136,3 +136,76 @@ def db_lock(database: Any, name: str, wait: float = 0.0, lease: float = LEASE_SE
     finally:
         if got:
             _release_row_lock(database, name, holder)
+
+
+class HeldLock:
+    """A named lock held for as long as a process lives (the scheduler's): renew it now and then, release at exit."""
+
+    def __init__(self, database: Any, name: str, lease: float = LEASE_SECONDS) -> None:
+        self.database, self.name, self.lease = database, name, lease
+        self.holder = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._conn: Any = None
+        self.held = False
+
+    def renew(self) -> bool:
+        """Take the lock, or keep it (a new lease; on PostgreSQL, check the holding connection); return whether held."""
+        if self.database.engine.dialect.name != "postgresql":
+            self.held = _try_row_lock(self.database, self.name, self.holder, self.lease)
+            return self.held
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT 1"))
+                self._conn.commit()
+                return True
+            except Exception:  # noqa: BLE001 - the connection died and the lock with it: take it again below
+                self._drop()
+        conn = self.database.engine.connect()
+        try:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": advisory_key(self.name)}).scalar())
+            conn.commit()
+        except Exception:
+            conn.invalidate()
+            raise
+        if got:
+            self._conn = conn
+        else:
+            conn.close()
+        self.held = got
+        return got
+
+    def _drop(self) -> None:
+        try:
+            self._conn.invalidate()
+        finally:
+            self._conn, self.held = None, False
+
+    def release(self) -> None:
+        """Give the lock up."""
+        if self.database.engine.dialect.name != "postgresql":
+            if self.held:
+                _release_row_lock(self.database, self.name, self.holder)
+        elif self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key(self.name)})
+                self._conn.commit()
+                self._conn.close()
+            except Exception:  # noqa: BLE001 - a dropped connection released the lock already
+                self._drop()
+            self._conn = None
+        self.held = False
+
+
+def lock_held(database: Any, name: str) -> bool:
+    """Return whether some live process holds the named lock right now."""
+    if database.engine.dialect.name == "postgresql":
+        unsigned = advisory_key(name) & 0xFFFFFFFFFFFFFFFF
+        with database.engine.connect() as conn:
+            return bool(conn.execute(text(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))"),
+                {"hi": unsigned >> 32, "lo": unsigned & 0xFFFFFFFF}).scalar())
+    with database.engine.connect() as conn:
+        row = conn.execute(select(SchedulerLock.holder, SchedulerLock.expires_at)
+                           .where(SchedulerLock.name == name)).first()
+    return row is not None and _aware(row.expires_at) > _utcnow() and not holder_is_dead(row.holder)

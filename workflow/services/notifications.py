@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import func, select, update
 
+from .. import metrics
 from ..auth import Actor
 from ..clock import now
 from ..db import Database, UnitOfWork
@@ -167,7 +168,8 @@ def deliver_pending(database: Database, batch: int = 50, limit: int = 1000) -> d
                         client.send_message(_message(email, subject, body, link))
                         ok = True
                     except (OSError, smtplib.SMTPException) as exc:
-                        log.warning("mail to %s failed: %s", email, exc)
+                        # the notification's id, not the address: personal data stays out of the log
+                        log.warning("mail of notification %s failed: %s", nid, type(exc).__name__)
                 with database.uow() as uow:
                     n = uow.session.get(Notification, nid)
                     if n is None or n.email_status != "pending":
@@ -179,6 +181,8 @@ def deliver_pending(database: Database, batch: int = 50, limit: int = 1000) -> d
                         n.email_status = "failed"
                     key = "sent" if ok else ("failed" if n.email_status == "failed" else "retry")
                     result[key] += 1
+                if not ok:
+                    metrics.metrics().outbox_failures.inc()
             if client is not None:
                 try:
                     client.quit()

@@ -11,6 +11,7 @@ rungs whose subject moved on are closed with set-based UPDATEs.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any, Callable, Optional
 
 from sqlalchemy import (JSON, Column, DateTime, Integer, MetaData, String, Table, cast, exists, func, insert,
@@ -18,6 +19,7 @@ from sqlalchemy import (JSON, Column, DateTime, Integer, MetaData, String, Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
+from .. import metrics
 from ..auth import SYSTEM, Actor
 from ..clock import SHANGHAI, now, today
 from ..db import UnitOfWork
@@ -92,8 +94,13 @@ def try_sweep(database: Any, at: Any = None, actor: Actor = SYSTEM, on_stage: St
     with db_lock(database, "sweep", wait=wait) as got:
         if not got:
             return None
+        started = time.perf_counter()
         with database.uow() as uow:
-            return _sweep(uow, instant, actor, on_stage)
+            result = _sweep(uow, instant, actor, on_stage)
+        # counted once committed: a sweep that rolls back raised nothing
+        metrics.metrics().sweep_seconds.observe(time.perf_counter() - started)
+        metrics.metrics().rungs_raised.inc(result.get("raised", 0))
+        return result
 
 
 class _NewRungs:
