@@ -75,6 +75,14 @@ class Day(fields.Date):
     """A date written YYYY-MM-DD, between 1900 and 2999 (so that date arithmetic never overflows)."""
 
     FIRST, LAST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+    #: the range as the document states it (JSON Schema has no date bounds beside the format)
+    PATTERN = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        metadata = dict(kwargs.pop("metadata", {}) or {})
+        metadata.setdefault("pattern", self.PATTERN)
+        metadata.setdefault("description", "a date from 1900-01-01 to 2999-12-31")
+        super().__init__(*args, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, str) or len(value) != 10:
