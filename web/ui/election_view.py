@@ -22,6 +22,7 @@ from workflow.machines import ACTIVE_STATES, DEFINITIONS, MAIN_PATH
 from workflow.machines.base import LEAVING
 from workflow.models import Fact, Region, User
 from workflow.ruleset import get_rule_set
+from workflow.services.calendar import election_calendar
 from workflow.services.common import get_election
 from workflow.services.election_data import POSTS
 from workflow.services.evidence import list_attachments
@@ -149,6 +150,8 @@ def election_context(election_id: Any) -> dict[str, Any]:
         stepper = steps(e, d)
         recorders = who_records(work, a, election_id) if may_edit_election(a) else {}
         campaign_name = e.campaign.name
+        calendar = election_calendar(s, a, election_id)
+        has_roll = rules.voter_roll and e.body == "residents"
     names = {c["id"]: c["name"] for c in d["candidates"]}
     controls = fact_controls(a, d["body"], d["state"], d["facts"], rows)
     for key, people in recorders.items():
@@ -188,6 +191,7 @@ def election_context(election_id: Any) -> dict[str, Any]:
         seat_hint = _("One director; %(low)d to %(high)d seats in all", low=low, high=high)
     return {
         "e": d, "community": community, "street": street, "campaign_name": campaign_name, "steps": stepper,
+        "calendar": calendar, "has_roll": has_roll,
         "checklist": checklist, "controls": controls, "groups": fact_groups(d["body"]),
         "transitions": _transitions(d), "posts": posts, "candidates": candidates, "standing": standing,
         "round_kind": kind, "seat_hint": seat_hint, "names": names,
