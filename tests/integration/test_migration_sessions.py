@@ -1,4 +1,4 @@
-"""Migration 0005 (sessions and login throttles) on a populated database, SQLite and PostgreSQL: users kept."""
+"""Migration 0006 (sessions and login throttles) on a populated database, SQLite and PostgreSQL: users kept."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from tests.integration.test_migration_people import fresh  # noqa: F401
 from workflow.schema import alembic_config
 
-PREVIOUS = "0004"
+PREVIOUS = "0005"
 
 
 def migrate(engine: Engine, target: str) -> None:
@@ -31,7 +31,7 @@ def test_users_and_tokens_survive_and_start_at_auth_version_zero(fresh):  # noqa
                           "(2, 'cadre', '', 'y', 'cadre', 'en', true, :t, 0, :t)"), {"t": stamp})
         conn.execute(text("INSERT INTO api_tokens (id, user_id, token_hash, created_at, expires_at) "
                           "VALUES (1, 1, 'h', :t, :t)"), {"t": stamp})
-    migrate(fresh, "0005")
+    migrate(fresh, "0006")
     with fresh.connect() as conn:
         rows = conn.execute(text("SELECT username, auth_version, failed_logins FROM users ORDER BY id")).all()
         assert [tuple(r) for r in rows] == [("admin", 0, 3), ("cadre", 0, 0)]

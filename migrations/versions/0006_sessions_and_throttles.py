@@ -1,7 +1,7 @@
 """sessions and login throttles: UI sessions checked server-side, a password counter, throttles per address
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-04 19:45:00
 
 `users.auth_version` moves on every password change (a session stamp of whole seconds let a session outlive a
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
