@@ -81,6 +81,10 @@ def load_demo(db: Database, communities: int = 1000, seed: int = 2014,
         created = launch_campaign(uow, SYSTEM, DEMO_CAMPAIGN)
     echo(f"campaign {DEMO_CAMPAIGN}: {created} elections")
     _advance(db, rng, echo)
+    from .demo_roll import NATIONAL_CAMPAIGN, load_national
+    # realistic rolls (a few thousand per community) for the full demo; small ones for a small demo
+    voters = load_national(db, rng, per_community=2500 if communities >= 200 else 200, echo=echo)
+    echo(f"campaign {NATIONAL_CAMPAIGN} (national-2026): {voters} voters on the rolls")
     echo(f"demo loaded in {(dt.datetime.now() - started).total_seconds():.1f} s")
     return _logins(db)
 
