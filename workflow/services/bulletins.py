@@ -15,6 +15,7 @@ from ..errors import NotFound
 from ..labels import BODIES, STATES, label
 from ..text import SafeCsv
 from ..models import Bulletin, Campaign, Community, Complaint, Dossier, Election, Escalation, Incident, Region
+from .campaign_dates import report_due as campaign_report_due
 from .common import LEVEL_COLUMNS, audit, get_region, region_scope
 from .integrity import daily_check
 
@@ -27,6 +28,7 @@ LEVEL_COLUMN = LEVEL_COLUMNS
 def build_bulletin(s: Any, campaign: Campaign, region: Region, day: dt.date) -> dict[str, Any]:
     """Compute one bulletin's data in a few aggregate queries (lists capped at LIST_LIMIT rows)."""
     col = LEVEL_COLUMN[region.level]
+    report_due = campaign_report_due(campaign)
     in_region = and_(Election.campaign_id == campaign.id, col == region.id)
     late = and_(Election.due_on.is_not(None), Election.due_on < day, Election.state != "closed")
     bodies: dict[str, Any] = {b: {"states": {st: 0 for st in ORDER}, "overdue": 0, "total": 0} for b in BODIES}
@@ -77,6 +79,8 @@ def build_bulletin(s: Any, campaign: Campaign, region: Region, day: dt.date) -> 
         "escalations": {"open": sum(rungs.values()), **rungs, "by_kind": kinds},
         "dossiers": {"open": int(dossiers_open or 0), "overdue": int(dossiers_late or 0)},
         "incidents": {"unacknowledged": int(incidents_open)},
+        # the cities' report date of this campaign (its own, else summary due + 10 days; domain.md §6)
+        "report_due": report_due.isoformat(), "report_days_left": (report_due - day).days,
     }
 
 
