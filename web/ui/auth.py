@@ -18,7 +18,7 @@ from workflow.services.reads import actor_for
 from workflow.services.structure import change_password
 
 from ..extensions import SUPPORTED, login_manager
-from . import bp
+from .blueprint import bp
 from .common import Problem, is_safe_next, uow
 from .forms import LanguageForm, LoginForm, PasswordForm
 

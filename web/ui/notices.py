@@ -19,7 +19,7 @@ from workflow.errors import DomainError, Forbidden
 from workflow.services import bulletins, dossiers, incidents, notifications
 from workflow.services.escalation import escalations_for_election, list_escalations
 
-from . import protect
+from .blueprint import protect
 from .common import Pager, Problem, actor, is_safe_next, lang, page_number, read, uow, write
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -71,7 +71,7 @@ class PlainForm(FlaskForm):
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the navigation links, the dashboard sources and the election-page helper."""
-    from . import NAV_EXTRA
+    from .blueprint import NAV_EXTRA
     from . import notices_dashboard  # noqa: F401  (registers the "needs attention" sources)
     app.register_blueprint(bp)
     for entry in NAV:

@@ -13,7 +13,7 @@ from workflow.services.common import get_election
 from workflow.services.election_data import (POSTS, add_candidate, issue_certificate, record_fact, record_round,
                                              set_seats, update_candidate)
 
-from . import bp
+from .blueprint import bp
 from . import labels as UL
 from .common import Problem, actor, uow, write
 from .elections import render_election

@@ -16,7 +16,7 @@ from workflow.services.campaigns import accept_region, get_campaign
 from workflow.services.common import get_region
 from workflow.services.reads import list_communities
 
-from . import bp
+from .blueprint import bp
 from . import labels as UL
 from .common import Pager, Problem, actor, page_number, uow
 from .forms import AcceptForm

@@ -13,7 +13,7 @@ from workflow.machines.base import LEAVING
 from workflow.services.campaigns import list_campaigns
 from workflow.services.reads import list_communities
 
-from . import bp
+from .blueprint import bp
 from .common import Pager, page_number, read
 from .i18n import label_of
 
