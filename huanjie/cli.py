@@ -10,7 +10,7 @@ from typing import Optional
 
 import click
 
-from . import cmd_data, cmd_history, cmd_scheduler, cmd_serve  # noqa: F401 - each adds its commands to main
+from . import cmd_backup, cmd_data, cmd_history, cmd_scheduler, cmd_serve  # noqa: F401 - each adds its commands
 from .base import database, fail, main
 
 __all__ = ["database", "fail", "main"]

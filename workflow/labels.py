@@ -27,6 +27,10 @@ TRIGGERS: dict[str, tuple[str, str]] = {
     "void_result": ("当选无效", "Void the result"),
     "apply_village_law": ("适用村委会组织法", "Apply the village committee law"),
 }
+#: a trigger named differently for one body: a Party election confirms its result and issues no certificates
+TRIGGERS_BY_BODY: dict[tuple[str, str], tuple[str, str]] = {
+    ("party", "certify"): ("确认当选", "Confirm the result"),
+}
 BODIES: dict[str, tuple[str, str]] = {
     "party": ("社区党组织换届选举", "Community Party organization election"),
     "residents": ("社区居委会换届选举", "Residents' committee election"),
@@ -79,3 +83,11 @@ def label(table: dict, key: object, lang: str = "zh") -> str:
     if not pair:
         return str(key)
     return pair[1] if lang.startswith("en") else pair[0]
+
+
+def trigger_label(body: str, trigger: str, lang: str = "zh") -> str:
+    """The name of a trigger in a body's election (TRIGGERS_BY_BODY first)."""
+    pair = TRIGGERS_BY_BODY.get((body, trigger))
+    if pair:
+        return pair[1] if lang.startswith("en") else pair[0]
+    return label(TRIGGERS, trigger, lang)

@@ -115,7 +115,7 @@ def login() -> Any:
     if form.validate_on_submit():
         user, error = authenticate(form.username.data.strip(), form.password.data)
         if user is not None:
-            target = _next_or_home(form.next.data)
+            target = form.next.data if is_safe_next(form.next.data) else _home(user.actor)
             keep = {k: session[k] for k in ("csrf_token",) if k in session}
             session.clear()  # a fresh session on every sign-in
             session.update(keep)
@@ -131,6 +131,14 @@ def login() -> Any:
 def _secure_cookies() -> bool:
     from flask import current_app
     return bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+
+
+def _home(a: Any) -> str:
+    """Where a user lands: supervisors of a province or a city on the supervision view (their worklist would
+    list a thousand communities), everyone else on the worklist."""
+    if a.role == "supervisor" and a.scope_level in ("province", "city"):
+        return url_for("ui.supervise")
+    return url_for("ui.worklist")
 
 
 def _next_or_home(target: Optional[str]) -> str:

@@ -8,7 +8,7 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from workflow import guards as G
-from workflow.labels import BODIES, STATES, TRIGGERS, label
+from workflow.labels import BODIES, STATES, TRIGGERS, label, trigger_label
 from workflow.machines import DEFINITIONS, MAIN_PATH
 from workflow.machines.base import Definition
 
@@ -50,7 +50,7 @@ def _edges(d: Definition) -> list[tuple[str, str, str]]:
 
 def _tip(d: Definition, trigger: str, lg: str) -> str:
     names = [G.GUARDS[c].condition(lg) for c in d.guards(trigger) if c in G.GUARDS]
-    head = label(TRIGGERS, trigger, lg)
+    head = trigger_label(d.body, trigger, lg)
     return head + ("：" if lg != "en" else ": ") + "; ".join(names) if names else head
 
 
@@ -91,7 +91,7 @@ def machine_svg(body: str, current: Optional[str] = None, suspended_from: Option
                          f'<line x1="{cx}" y1="{y + BOX_H}" x2="{cx}" y2="{y + STEP - 2}" stroke="#5b6675" '
                          f'stroke-width="1.5" marker-end="url(#{marker})"/>'
                          f'<text x="{cx + 8}" y="{y + BOX_H + (STEP - BOX_H) / 2 + 4}" font-size="11" '
-                         f'fill="#3d4652">{_t(label(TRIGGERS, trig, lg))}</text></g>')
+                         f'fill="#3d4652">{_t(trigger_label(body, trig, lg))}</text></g>')
         else:
             back.append((src, dest, trig))
     for i, (src, dest, trig) in enumerate(back):
@@ -103,7 +103,7 @@ def machine_svg(body: str, current: Optional[str] = None, suspended_from: Option
                      f'{dx},{dy + BOX_H / 2}" fill="none" stroke="#a04a44" stroke-width="1.2"{dash} '
                      f'marker-end="url(#{marker})"/></g>')
     if back:
-        names = sorted({label(TRIGGERS, t, lg) for _s, _d, t in back})
+        names = sorted({trigger_label(body, t, lg) for _s, _d, t in back})
         dest = back[0][1]
         first_src = min((chain.index(s) for s, _d, _t2 in back))
         ly = (pos[dest][1] + pos[chain[first_src]][1]) / 2 + BOX_H / 2 + 4
@@ -119,7 +119,7 @@ def machine_svg(body: str, current: Optional[str] = None, suspended_from: Option
                      f'fill="none" stroke="#5b6675" stroke-width="1.3" marker-end="url(#{marker})"/>'
                      f'<text x="{rx + 32}" y="{my - 14}" font-size="11" fill="#3d4652" stroke="#ffffff" '
                      f'stroke-width="3" paint-order="stroke">'
-                     f'{_t(sep.join(label(TRIGGERS, t, lg) for t in trigs))}</text></g>')
+                     f'{_t(sep.join(trigger_label(body, t, lg) for t in trigs))}</text></g>')
     for hub in hubs:
         hx, hy = pos[hub]
         for src in hub_in:
@@ -168,7 +168,7 @@ def machines() -> Any:
         for t in d.transitions:
             if t["trigger"] in d.internal or t["trigger"] in {s["trigger"] for s in steps}:
                 continue
-            steps.append({"trigger": t["trigger"], "label": label(TRIGGERS, t["trigger"], lg),
+            steps.append({"trigger": t["trigger"], "label": trigger_label(body, t["trigger"], lg),
                           "guards": [{"code": c, "message": G.GUARDS[c].condition(lg),
                                       "source": G.GUARDS[c].source} for c in d.guards(t["trigger"]) if c in G.GUARDS]})
         bodies.append({"body": body, "svg": machine_svg(body, lg=lg), "steps": steps})

@@ -8,16 +8,25 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workflow import guards as G
-from workflow.auth import Actor, may_edit_election, may_file_complaint, may_record_fact, may_resolve_complaint
+from workflow.auth import (
+    Actor,
+    may_edit_election,
+    may_file_complaint,
+    may_record_fact,
+    may_resolve_complaint,
+)
 from workflow.clock import today
 from workflow.facts import FACTS, facts_for
+from workflow.labels import trigger_label
 from workflow.machines import ACTIVE_STATES, DEFINITIONS, MAIN_PATH
 from workflow.machines.base import LEAVING
 from workflow.models import Fact, Region, User
 from workflow.ruleset import get_rule_set
+from workflow.services.calendar import election_calendar
 from workflow.services.common import get_election
-from workflow.services.election_data import POSTS
+from workflow.services.election_data import POSTS, next_round
 from workflow.services.evidence import list_attachments
+from workflow.services.fact_requests import who_records
 from workflow.services.reads import describe_election, history
 
 from . import labels as UL
@@ -116,6 +125,7 @@ def _transitions(d: dict[str, Any]) -> list[dict[str, Any]]:
         t["reasons"] = [{"text": G.GUARDS[u["code"]].condition(lang()) if u["code"] in G.GUARDS else u["message"],
                          "source": u.get("source", "")} for u in t["unmet"]]
         t["dest_label"] = label_of("state", t["dest"])
+        t["label"] = trigger_label(d["body"], t["trigger"], lang())  # Party elections issue no certificates
         t["main"] = t["trigger"] in leaving
         t["irreversible"] = t["trigger"] in IRREVERSIBLE
         out.append(t)
@@ -138,9 +148,16 @@ def election_context(election_id: Any) -> dict[str, Any]:
         rules = get_rule_set(e.campaign.rule_set)
         community = e.community
         stepper = steps(e, d)
+        recorders = who_records(work, a, election_id) if may_edit_election(a) else {}
         campaign_name = e.campaign.name
+        awaited = next_round(work, a, election_id)
+        calendar = election_calendar(s, a, election_id)
+        has_roll = rules.voter_roll and e.body == "residents"
     names = {c["id"]: c["name"] for c in d["candidates"]}
     controls = fact_controls(a, d["body"], d["state"], d["facts"], rows)
+    for key, people in recorders.items():
+        if key in controls and not controls[key]["recorded"]:
+            controls[key]["recorders"] = people
     checklist = []
     for item in d["checklist"]:
         keys = [k for k in ((item["code"],) + UL.GUARD_FACTS.get(item["code"], ())) if k in controls]
@@ -153,6 +170,8 @@ def election_context(election_id: Any) -> dict[str, Any]:
                        "withdrawn" if c["withdrawn"] else "elected" if c["elected"] else "standing")
         c["background_label"] = UL.text(UL.BACKGROUNDS, c["background"])
     for r in d["rounds"]:
+        r["tied_names"] = {post: [names.get(int(i), str(i)) for i in ids] for post, ids in (r["tied"] or {}).items()
+                           if ids}
         r["kind_label"] = UL.text(UL.ROUND_KINDS, r["kind"])
         r["problem_labels"] = [UL.text(UL.ROUND_PROBLEMS, p) for p in r["problems"]]
         r["elected_names"] = [names.get(int(i), str(i)) for i in r["elected"]]
@@ -163,9 +182,9 @@ def election_context(election_id: Any) -> dict[str, Any]:
         c["candidate_name"] = names.get(c["candidate"]) if c["candidate"] else None
         c["overdue"] = c["open"] and dt.date.fromisoformat(c["due_on"]) < day
     standing = [c for c in d["candidates"] if c["status"] == "standing"]
-    kind = None
-    if d["state"] == "voting":
-        kind = "first" if not [r for r in d["rounds"] if not r["superseded"]] else d["round_permit"]
+    kind = awaited["kind"] if awaited else None
+    # who may be voted for in the round awaited (a tie-break: the tied; residents' another round: the top)
+    round_standing = [c for c in d["candidates"] if awaited and c["id"] in set(awaited["standing"])]
     if d["body"] == "party":
         low, high = rules.party.seats[community.party_org_type]
         seat_hint = _("%(type)s: %(low)d to %(high)d members", type=UL.text(UL.ORG_TYPES, community.party_org_type),
@@ -175,9 +194,11 @@ def election_context(election_id: Any) -> dict[str, Any]:
         seat_hint = _("One director; %(low)d to %(high)d seats in all", low=low, high=high)
     return {
         "e": d, "community": community, "street": street, "campaign_name": campaign_name, "steps": stepper,
+        "calendar": calendar, "has_roll": has_roll,
         "checklist": checklist, "controls": controls, "groups": fact_groups(d["body"]),
         "transitions": _transitions(d), "posts": posts, "candidates": candidates, "standing": standing,
         "round_kind": kind, "seat_hint": seat_hint, "names": names,
+        "next_round": awaited, "round_standing": round_standing,
         "elected": [c for c in d["candidates"] if c["elected"] and not c["voided"]],
         "events": [describe_event(ev, names) for ev in reversed(events)],
         "papers": papers_by_step(papers),

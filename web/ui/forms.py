@@ -73,7 +73,7 @@ class SecretField(StringField):
 class CandidateForm(FlaskForm):
     """Add or change a candidate."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=100)])
     post = SelectField(_l("Post"), choices=[])
     gender = SelectField(_l("Gender"), choices=[], validators=[Optional()])
     birth_year = IntegerField(_l("Year of birth"), validators=[Optional(), NumberRange(1900, 2100)])
@@ -127,10 +127,10 @@ class RoundForm(FlaskForm):
     kind = HiddenField()
     expected = IntegerField(_l("Expected voters"), validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
     present = IntegerField(_l("Present / taking part"), validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
-    ballots_issued = IntegerField(_l("Ballots issued"), validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
-    ballots_returned = IntegerField(_l("Ballots returned"),
-                                    validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
-    ballots_invalid = IntegerField(_l("Invalid ballots"), validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
+    # optional here: entered per polling place instead, the engine sums them (the service names what is missing)
+    ballots_issued = IntegerField(_l("Ballots issued"), validators=[Optional(), NumberRange(0, 10**7)])
+    ballots_returned = IntegerField(_l("Ballots returned"), validators=[Optional(), NumberRange(0, 10**7)])
+    ballots_invalid = IntegerField(_l("Invalid ballots"), validators=[Optional(), NumberRange(0, 10**7)])
 
 
 class CertificateForm(FlaskForm):
@@ -266,6 +266,7 @@ class CampaignForm(FlaskForm):
     due_certification = DateField(_l("Certification due"), validators=[InputRequired(REQUIRED)])
     due_handover = DateField(_l("Handover due"), validators=[InputRequired(REQUIRED)])
     due_summary = DateField(_l("Summary due"), validators=[InputRequired(REQUIRED)])
+    report_due = DateField(_l("Cities' report due"), validators=[Optional()])
 
 
 class OrderForm(FlaskForm):

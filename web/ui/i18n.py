@@ -132,7 +132,13 @@ def _nav() -> list[dict[str, Any]]:
         prefix = current_app.url_map._rules_by_endpoint[endpoint][0].rule.split("<")[0].rstrip("/")
         active = request.endpoint == endpoint or (bool(prefix) and request.path.startswith(prefix + "/")) \
             or (bool(prefix) and request.path == prefix)
-        out.append({"endpoint": endpoint, "url": url_for(endpoint), "label": text, "active": active})
+        out.append({"endpoint": endpoint, "url": url_for(endpoint), "label": text, "active": active,
+                    "prefix": len(prefix) if active else -1})
+    # one link is current: the exact endpoint, else the longest matching prefix (/notices vs /notices/escalations)
+    best = next((o for o in out if o["endpoint"] == request.endpoint), None) or \
+        max((o for o in out if o["active"]), key=lambda o: o["prefix"], default=None)
+    for o in out:
+        o["active"] = o is best
     return out
 
 

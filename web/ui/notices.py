@@ -6,21 +6,43 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional as Opt
+from wtforms.validators import DataRequired, Length
+from wtforms.validators import Optional as Opt
 
 from workflow.auth import may_report
 from workflow.errors import DomainError, Forbidden
 from workflow.services import bulletins, dossiers, incidents, notifications
+from workflow.services.display import describe_rungs, region_choices
 from workflow.services.escalation import escalations_for_election, list_escalations
 
 from .blueprint import protect
-from .common import Pager, Problem, actor, is_safe_next, lang, page_number, read, uow, write
+from .common import (
+    Pager,
+    Problem,
+    actor,
+    is_safe_next,
+    lang,
+    page_number,
+    read,
+    uow,
+    write,
+)
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 protect(bp)
@@ -51,7 +73,7 @@ class DossierForm(FlaskForm):
 
 
 class DossierStatusForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=[("open", _l("Open")), ("resolved", _l("Resolved"))])
+    status = SelectField(_l("Status"), choices=[("open", _l("In progress")), ("resolved", _l("Resolved"))])
     note = TextAreaField(_l("Note"), validators=[Opt(), Length(max=4000)])
 
 
@@ -71,8 +93,8 @@ class PlainForm(FlaskForm):
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the navigation links, the dashboard sources and the election-page helper."""
-    from .blueprint import NAV_EXTRA
     from . import notices_dashboard  # noqa: F401  (registers the "needs attention" sources)
+    from .blueprint import NAV_EXTRA
     app.register_blueprint(bp)
     for entry in NAV:
         if all(e[0] != entry[0] for e in NAV_EXTRA):
@@ -83,9 +105,11 @@ def init_app(app: Flask) -> None:
 def election_escalations(election_id: int) -> list[dict[str, Any]]:
     """The rungs of an election for its page (empty if none or not visible)."""
     try:
-        return read(escalations_for_election, election_id)
+        rows = read(escalations_for_election, election_id)
     except DomainError:
         return []
+    with uow() as work:
+        return describe_rungs(work, rows, lang())
 
 
 
@@ -141,12 +165,15 @@ def escalations() -> Any:
     problem = None
     try:
         data = read(list_escalations, args["open"], args["region"], args["kind"], args["level"], args["mine"], page, per)
+        with uow() as work:
+            describe_rungs(work, data["items"], lang())
     except DomainError as exc:
         problem = Problem(exc)
         data = {"items": [], "total": 0}
     query = {"open": {True: 1, False: 0, None: "all"}[args["open"]], "kind": args["kind"], "level": args["level"],
              "mine": 1 if args["mine"] else None, "region": args["region"]}
-    return render_template("notices/escalations.html", data=data, args=args, problem=problem,
+    regions = read(region_choices)
+    return render_template("notices/escalations.html", data=data, args=args, problem=problem, regions=regions,
                            pager=Pager(data["total"], page, per, "notices.escalations", **query), tab="escalations")
 
 

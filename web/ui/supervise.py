@@ -14,6 +14,7 @@ from workflow.machines import MAIN_PATH
 from workflow.models import Community, Election, Region
 from workflow.services.campaigns import accept_region, get_campaign
 from workflow.services.common import get_region
+from workflow.services.display import community_paths
 from workflow.services.reads import list_communities
 
 from .blueprint import bp
@@ -70,6 +71,10 @@ def supervise() -> Any:
             known = {"overdue": totals["overdue"], "suspended": totals["suspended"]}
             items, total = src.fetch(s, StuckQuery(a, camp.id, region, body, day, per, (page - 1) * per, known))
             stuck.append({"key": src.key, "label": str(src.label), "items": items, "total": total})
+        paths = community_paths(work, [it.get("community") for g in stuck for it in g["items"]])
+        for g in stuck:
+            for it in g["items"]:
+                it["community_path"] = paths.get(it.get("community") or "", {}).get("path", "")
         region_info = {"code": region.code, "name": region.name, "level": region.level}
     args = {"campaign": campaign.code, "body": body}
     rows = [BarRow(c["name"], {k: c["states"].get(k, 0) for k in SEGMENT_STATES},

@@ -11,10 +11,11 @@ from workflow.errors import InvalidRequest
 from workflow.machines import MAIN_PATH
 from workflow.machines.base import LEAVING
 from workflow.services.campaigns import list_campaigns
+from workflow.services.display import community_paths
 from workflow.services.reads import list_communities
 
 from .blueprint import bp
-from .common import Pager, page_number, read
+from .common import Pager, page_number, read, uow
 from .i18n import label_of
 
 
@@ -49,7 +50,10 @@ def current_campaign(code: Optional[str]) -> tuple[Any, list[Any]]:
 def decorate(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add labels, next steps and days overdue to list_communities items."""
     day = today()
+    with uow() as work:
+        paths = community_paths(work, [item["code"] for item in items])
     for item in items:
+        item["path"] = paths.get(item["code"], {}).get("path", "")
         by_body: dict[str, Any] = {}
         for e in item["elections"]:
             if e["body"] in by_body:

@@ -322,5 +322,6 @@ def _dossier_sheet(x: _Sheets, report: dict[str, Any]) -> None:
     ws.freeze_panes = "A2"
     yes, no = ("是", "否") if zh else ("yes", "no")
     for d in report["dossiers"]:
-        ws.append([d["community"], d["community_name"], d["street"], yes if d["key_difficult"] else no, d["cause"],
+        ws.append([d["community"], d["community_name"], d["street"], yes if d["key_difficult"] else no,
+                   t("dossier_cause_overdue", x.lang) if d["cause"] == "overdue" else d["cause"],
                    d["due_on"], d["stationed_cadre"], t(d["status"], x.lang), yes if d["overdue"] else no])

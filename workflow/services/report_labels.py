@@ -64,6 +64,7 @@ L: dict[str, tuple[str, str]] = {
     "complaints": ("举报", "Complaints"),
     "total": ("合计", "Total"),
     "open": ("未办结", "Open"),
+    "dossier_cause_overdue": ("逾期未完成，三级督办后仍未办结，由系统建档", "Still overdue after the level-3 escalation: filed by the system"),
     "resolved": ("已办结", "Resolved"),
     "by_category": ("按类别", "By category"),
     "referrals": ("移送", "Referrals"),

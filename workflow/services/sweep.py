@@ -14,7 +14,7 @@ import datetime as dt
 import time
 from typing import Any, Callable, Optional
 
-from sqlalchemy import (JSON, Column, DateTime, Integer, MetaData, String, Table, cast, exists, func, insert,
+from sqlalchemy import (Column, DateTime, Integer, MetaData, Table, exists, func, insert,
                         literal, select, text, update)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
