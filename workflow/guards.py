@@ -74,6 +74,7 @@ class GuardContext:
     order: str = "party_first"
     other_state: Optional[str] = None
     blocking_complaints: frozenset[int] = frozenset()
+    round_permit: Optional[str] = None  # "another" | "revote": fired, its round not yet recorded
 
     @property
     def standing(self) -> list[CandidateView]:
@@ -382,8 +383,8 @@ def round_valid(ctx: GuardContext) -> bool:
        met=("最后一轮投票无效，可以重新选举", "The last round is invalid: a revote is possible"),
        reads=("rounds",), anchor="rounds")
 def round_invalid(ctx: GuardContext) -> bool:
-    """The last round is invalid (a revote replaces it)."""
-    return ctx.last_round is not None and not ctx.last_round.valid
+    """The last round is invalid and no revote is waiting for its round (a revote replaces it once)."""
+    return ctx.last_round is not None and not ctx.last_round.valid and ctx.round_permit is None
 
 
 @guard("seats_filled", "应选名额均已选出，或经批准暂缺", "Every seat has a winner, or the vacancy is approved",

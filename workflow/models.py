@@ -86,7 +86,33 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column(TS)
     created_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
+    #: moves on every password change: a session signed in under another value is dead (no clock resolution)
+    auth_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     scope: Mapped[Optional[Region]] = relationship()
+
+
+class UiSession(Base):
+    """A signed-in UI session, checked on every request: sign-out and password changes end it server-side."""
+
+    __tablename__ = "ui_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    auth_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(TS)
+    expires_at: Mapped[dt.datetime] = mapped_column(TS)
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(TS)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per (account, client address) and per client address, with the wait they earned."""
+
+    __tablename__ = "login_throttles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)  # "a:<sha256 of username>:<address>" or "ip:<address>"
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(TS)
+    blocked_until: Mapped[Optional[dt.datetime]] = mapped_column(TS)
 
 
 class ApiToken(Base):

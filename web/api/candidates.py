@@ -15,7 +15,7 @@ from workflow.services.common import get_election
 
 from .core import ID, actor, body, bp, json_body, load, op, uow
 from .outputs import CandidateOut, RoundOut
-from .schemas import MAX_COUNT, Bool, In, Int, Out, Timestamp, choice, count, ident, text
+from .schemas import MAX_COUNT, Bool, In, Int, Out, Timestamp, choice, count, ident, line, text
 
 POSTS = ("member", "director", "deputy_director")
 
@@ -35,7 +35,7 @@ class CandidateIn(In):
     presented = Bool()
     background = choice(svc.BACKGROUNDS, nullable=True)
     graduate_recruit = Bool()
-    dispatched_from = fields.String(allow_none=True, validate=validate.Length(max=200))
+    dispatched_from = line(200)
     id_number = fields.String(allow_none=True, validate=validate.Length(max=40),
                               metadata={"description": "居民身份证号码, 18 characters (GB 11643 check digit); "
                                                        "kept as a keyed hash and shown masked"})

@@ -149,7 +149,7 @@ def snapshot(s: Session, election: ElectionLike, with_other: bool = True,
         key_difficult=community.key_difficult, village_converted=community.village_converted,
         collective_reform_done=community.collective_reform_done, village_law=election.village_law,
         party_org_type=community.party_org_type, party_members=community.party_members or 0, order=order, other_state=other_state,
-        blocking_complaints=blocking)
+        blocking_complaints=blocking, round_permit=election.round_permit)
 
 
 def due_for(election: ElectionLike, state: str, entered: dt.date) -> Optional[dt.date]:
