@@ -5,6 +5,7 @@ import os
 from typing import Any, Optional
 
 from apiflask import APIFlask
+from flask import request
 
 from workflow.config import secret_key
 from workflow.db import Database
