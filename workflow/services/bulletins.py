@@ -17,7 +17,7 @@ from ..text import SafeCsv
 from ..models import Bulletin, Campaign, Community, Complaint, Dossier, Election, Escalation, Incident, Region
 from .campaign_dates import report_due as campaign_report_due
 from .common import LEVEL_COLUMNS, audit, get_region, region_scope
-from .integrity import daily_check
+from .integrity import daily_check, newest_digest
 
 LIST_LIMIT = 200
 ORDER = ("preparation", "nomination", "candidate_meeting", "voting", "certification", "handover", "summary",
@@ -101,9 +101,10 @@ def generate_bulletins(target: Any, day: Optional[dt.date] = None, actor: Actor 
     s = target.session
     day = day or today()
     made = 0
-    # the day's check of the history and its digest: printed in every bulletin, so that a paper copy proves later
-    # tampering (domain.md §14)
-    checked = daily_check(s, day)
+    # the newest check of the history and its digest: printed in every bulletin, so that a paper copy proves later
+    # tampering (domain.md §14); the scheduler's history job checks before the bulletin's hour, and only when no
+    # day was ever checked does the bulletin run the check itself (the first check reads every row)
+    checked = newest_digest(s) or daily_check(s, day)
     history = {key: checked[key] for key in ("date", "digest", "chains", "max_id", "rows_checked", "ok")}
     history["broken"] = len(checked["broken"])
     for campaign in s.scalars(select(Campaign).where(Campaign.launched_at.is_not(None)).order_by(Campaign.id)):
