@@ -9,7 +9,7 @@ from typing import IO, Callable, Optional
 
 import click
 
-from .cli import database, fail, main
+from .base import database, fail, main
 
 LANGS = click.Choice(["zh", "en"])
 
@@ -116,3 +116,18 @@ def _emit(out: Optional[str], write: Callable[[IO[bytes]], object]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+@main.command("check-text")
+def check_text_cmd() -> None:
+    """List stored text that the text rule would refuse today (exit 1 when there is any)."""
+    from workflow.services.text_check import offending_rows
+    found = 0
+    with database().uow(write=False) as uow:
+        for offender in offending_rows(uow):
+            click.echo(offender.line())
+            found += 1
+    click.echo(f"{found} stored value(s) break the text rule" if found else "every stored text follows the text rule",
+               err=True)
+    if found:
+        sys.exit(1)

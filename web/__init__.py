@@ -5,18 +5,21 @@ import os
 from typing import Any, Optional
 
 from apiflask import APIFlask
-from flask import g, request
+from flask import request
 
 from workflow.config import secret_key
 from workflow.db import Database
 
+from .context import db, lang
 from .extensions import babel, csrf, login_manager, select_locale
+
+__all__ = ["create_app", "db", "lang"]
 
 
 def create_app(config: Optional[dict[str, Any]] = None) -> APIFlask:
     """Create the web application (UI + JSON API) over one database."""
     app = APIFlask(__name__, title="Huanjie API", version="v1", spec_path="/api/v1/openapi.json",
-                   docs_path="/api/v1/docs", json_errors=False)
+                   docs_path=None, json_errors=False)  # /api/v1/docs: the vendored Swagger UI (web.api)
     app.config.update(
         SECRET_KEY=secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
@@ -24,6 +27,8 @@ def create_app(config: Optional[dict[str, Any]] = None) -> APIFlask:
         SESSION_COOKIE_SECURE=os.environ.get("HUANJIE_INSECURE_COOKIES", "") != "1"
         and os.environ.get("HUANJIE_SECURE_COOKIES", "") == "1",
         REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=os.environ.get("HUANJIE_INSECURE_COOKIES", "") != "1"
+        and os.environ.get("HUANJIE_SECURE_COOKIES", "") == "1",
         REMEMBER_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="zh",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(__file__), "translations"),
@@ -56,20 +61,11 @@ def create_app(config: Optional[dict[str, Any]] = None) -> APIFlask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+            # pages and API answers carry personal data and tokens: no browser or proxy may keep a copy
+            response.headers["Cache-Control"] = "no-store"
+        if app.config.get("SESSION_COOKIE_SECURE"):  # behind HTTPS (HUANJIE_SECURE_COOKIES=1)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
     return app
-
-
-def db() -> Database:
-    """Return the database of the current app."""
-    from flask import current_app
-    return current_app.extensions["huanjie_db"]  # type: ignore[no-any-return]
-
-
-def lang() -> str:
-    """Return the language of the current request: 'en' or 'zh'."""
-    cached = getattr(g, "huanjie_lang", None)
-    if cached:
-        return str(cached)
-    return str(select_locale()).split("_")[0] if request else "zh"

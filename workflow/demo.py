@@ -75,10 +75,16 @@ def load_demo(db: Database, communities: int = 1000, seed: int = 2014,
            "summary": today + dt.timedelta(days=95)}
     with db.uow() as uow:
         create_campaign(uow, SYSTEM, DEMO_CAMPAIGN, f"辽宁省{today.year}年城市社区党组织和居委会换届选举（演示）",
-                        "liaoning-2014", "210000", "party_first", {k: v.isoformat() for k, v in due.items()})
+                        "liaoning-2014", "210000", "party_first", {k: v.isoformat() for k, v in due.items()},
+                        # the demo's own report date, after its summary due date (domain.md §6)
+                        (due["summary"] + dt.timedelta(days=12)).isoformat())
         created = launch_campaign(uow, SYSTEM, DEMO_CAMPAIGN)
     echo(f"campaign {DEMO_CAMPAIGN}: {created} elections")
     _advance(db, rng, echo)
+    from .demo_roll import NATIONAL_CAMPAIGN, load_national
+    # realistic rolls (a few thousand per community) for the full demo; small ones for a small demo
+    voters = load_national(db, rng, per_community=2500 if communities >= 200 else 200, echo=echo)
+    echo(f"campaign {NATIONAL_CAMPAIGN} (national-2026): {voters} voters on the rolls")
     echo(f"demo loaded in {(dt.datetime.now() - started).total_seconds():.1f} s")
     return _logins(db)
 

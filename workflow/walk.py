@@ -65,8 +65,12 @@ class Walker:
         rng = self.rng
         self.facts(e, PREP_COMMON)
         if e.body == "party":
-            members = {"committee": 7, "general_branch": 5, "branch": 3}[e.community.party_org_type]
-            members += rng.choice((0, 0, 2)) if e.community.party_org_type != "branch" else rng.choice((0, 2))
+            seat_type = snapshot(self.uow.session, e, with_other=False, codes=()).seat_type()
+            if seat_type == "branch_no_committee":  # a small branch elects a secretary (and perhaps a deputy)
+                members = rng.choice((1, 2))
+            else:
+                members = {"committee": 7, "general_branch": 5, "branch": 3}[seat_type]
+                members += rng.choice((0, 0, 2)) if seat_type != "branch" else rng.choice((0, 2))
             set_seats(self.uow, self.actor, e.id, {"member": members})
             self.facts(e, ("org_setup_confirmed",))
         else:
@@ -78,7 +82,8 @@ class Walker:
             set_seats(self.uow, self.actor, e.id,
                       {"director": 1, "deputy_director": deputies, "member": max(low - 1 - deputies, 0) + rng.choice((0, 1, 2))})
             self.facts(e, ("election_committee_formed", "qualification_rules_set"))
-            mode = rng.choices(("direct", "household", "representative"), (4, 3, 3))[0]
+            # villagers elect directly (VCL Art. 11): under the village law only direct holds
+            mode = "direct" if e.village_law else rng.choices(("direct", "household", "representative"), (4, 3, 3))[0]
             record_fact(self.uow, self.actor, e.id, "election_mode", mode)
             day = max(today(), e.campaign and dt.date.fromisoformat(e.campaign.due["nomination"])) + dt.timedelta(days=25)
             record_fact(self.uow, self.actor, e.id, "election_day", day.isoformat())

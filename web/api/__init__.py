@@ -1,6 +1,6 @@
 """The JSON API of api.md under /api/v1: bearer tokens, contract errors, an OpenAPI document from the schemas.
 
-An area is one module declaring routes on :data:`core.bp`; add it with one import line below. Helpers for
+An area is one module declaring routes on :data:`core.bp`; add it to the import in :func:`init_app`. Helpers for
 areas live in :mod:`web.api.core` (``actor()``, ``uow()``, ``load()``, ``load_query()``, ``body()``,
 ``query()``, ``op()``, ``page_of()``, ``ID``, ``public``), :mod:`web.api.schemas` (strict input fields,
 output bases, ``page_schema``) and :mod:`web.api.errors` (``STATUS`` for new error codes, ``json_error``).
@@ -16,18 +16,14 @@ from flask import Flask
 from . import errors
 from .core import SECURITY, bp
 
-# the areas: one import line each
-from . import auth, structure, campaigns, elections, candidates, complaints  # noqa: E402,F401
-from . import reports  # noqa: E402,F401
-from . import escalations, inbox  # noqa: E402,F401
-from . import people  # noqa: E402,F401
-from . import evidence  # noqa: E402,F401
-from . import roll  # noqa: E402,F401
-
 
 def init_app(app: Flask) -> None:
     """Register the API blueprint (exempt from CSRF: bearer tokens), its OpenAPI settings and JSON errors."""
     from web.extensions import csrf
+
+    # the areas declare their routes on core.bp: importing them here is the one place the API's routes are added
+    from . import (auth, campaigns, candidates, complaints, elections, escalations, evidence, inbox,  # noqa: F401
+                   people, reports, roll, structure)
     app.config["SECURITY_SCHEMES"] = {SECURITY: {"type": "http", "scheme": "bearer",
                                                  "description": "POST /api/v1/auth/token"}}
     app.config["AUTO_VALIDATION_ERROR_RESPONSE"] = False  # 400s are documented per operation
@@ -38,6 +34,16 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     errors.install(app)
     _skip_plain_blueprints(app)
+    from flask import Blueprint
+    docs = Blueprint("api_docs", __name__)  # a plain blueprint: the page is not an operation of the document
+    docs.add_url_rule("/api/v1/docs", "docs", api_docs)
+    app.register_blueprint(docs)
+
+
+def api_docs() -> str:
+    """The browsable API documentation: Swagger UI from web/static/vendor, no CDN, within the CSP."""
+    from flask import render_template
+    return render_template("api_docs.html")
 
 
 def _skip_plain_blueprints(app: Flask) -> None:
@@ -57,7 +63,7 @@ def _skip_plain_blueprints(app: Flask) -> None:
             return generate()
 
     app._generate_spec = generate_spec  # type: ignore[attr-defined]
-    app.spec_processor(merge_duplicate_schemas)
+    app.spec_processor(lambda spec: document_input_rules(merge_duplicate_schemas(spec)))
 
 
 def merge_duplicate_schemas(spec: dict[str, Any]) -> dict[str, Any]:
@@ -75,3 +81,58 @@ def merge_duplicate_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     for old, new in renames.items():
         text = text.replace(f'"{old}"', f'"{new}"')
     return dict(json.loads(text))
+
+
+def document_input_rules(spec: dict[str, Any]) -> dict[str, Any]:
+    """State in the document what core.json_body() enforces on every input string: the text rule.
+
+    Field types of web.api.schemas carry their own (stricter) pattern; this covers a string field declared
+    without one, so that the document alone tells a client what is valid.
+    """
+    from workflow.text import PATTERN_MULTI_LINE
+    schemas = spec.get("components", {}).get("schemas", {})
+    seen: set[int] = set()
+
+    def visit(schema: Any) -> None:
+        if not isinstance(schema, dict) or id(schema) in seen:
+            return
+        seen.add(id(schema))
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            visit(schemas.get(ref.rsplit("/", 1)[1]))
+            return
+        kinds = schema.get("type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if "string" in kinds and not {"enum", "pattern", "format"} & set(schema):
+            schema["pattern"] = PATTERN_MULTI_LINE
+        for key in ("items", "additionalProperties"):
+            visit(schema.get(key))
+        for sub in (schema.get("properties") or {}).values():
+            visit(sub)
+        for key in ("allOf", "anyOf", "oneOf"):
+            for sub in schema.get(key) or []:
+                visit(sub)
+
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            responses = op.setdefault("responses", {})
+            if not any(str(code).startswith("2") for code in responses):
+                # an operation declared without an output schema still answers 200 with JSON on success
+                responses["200"] = {"description": "OK", "content": {"application/json": {"schema": {}}}}
+            request_body = op.get("requestBody") or {}
+            for media in request_body.get("content", {}).values():
+                visit(media.get("schema"))
+                if _resolve(schemas, media.get("schema")).get("required"):
+                    request_body["required"] = True  # a body with required fields cannot be left out
+            for param in op.get("parameters") or []:
+                if param.get("in") == "query":
+                    visit(param.get("schema"))
+    return spec
+
+
+def _resolve(schemas: dict[str, Any], schema: Any) -> dict[str, Any]:
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        schema = schemas.get(schema["$ref"].rsplit("/", 1)[1], {})
+    return schema if isinstance(schema, dict) else {}

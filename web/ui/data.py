@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,7 +21,8 @@ from workflow.importing.files import MEDIA_TYPES
 from workflow.importing.kinds import COLUMNS, KIND_LABELS, KINDS
 from workflow.services.imports import ImportRejected, export_structure, import_file, write_template
 
-from . import protect
+from ..downloads import send_download
+from .blueprint import protect
 from .common import Problem, actor, lang, uow, write
 
 bp = Blueprint("data", __name__, url_prefix="/data")
@@ -34,7 +35,7 @@ NAV = [("data.report", _l("Reports"), None),
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and its navigation links (once per process)."""
-    from . import NAV_EXTRA, data_report  # noqa: F401  (the report pages register on bp)
+    from .blueprint import NAV_EXTRA
     app.register_blueprint(bp)
     for entry in NAV:
         if all(e[0] != entry[0] for e in NAV_EXTRA):
@@ -99,8 +100,7 @@ def _send(fill: Any, kind: str, fmt: str, name: str) -> Any:
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
     fill(spool)
     spool.seek(0)
-    return send_file(spool, mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=f"{name}.{fmt}",
-                     max_age=0)
+    return send_download(spool, MEDIA_TYPES[fmt], f"{name}.{fmt}")
 
 
 @bp.route("/template/<kind>.<any(xlsx, csv):fmt>")

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField
 from wtforms.validators import DataRequired, Length
 from wtforms.validators import Optional as Opt
 
@@ -31,7 +31,8 @@ from workflow.services import bulletins, dossiers, incidents, notifications
 from workflow.services.display import describe_rungs, region_choices
 from workflow.services.escalation import escalations_for_election, list_escalations
 
-from . import protect
+from ..downloads import attachment
+from .blueprint import protect
 from .common import (
     Pager,
     Problem,
@@ -43,6 +44,7 @@ from .common import (
     uow,
     write,
 )
+from .forms import StringField, TextAreaField
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 protect(bp)
@@ -93,10 +95,8 @@ class PlainForm(FlaskForm):
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the navigation links, the dashboard sources and the election-page helper."""
-    from . import (
-        NAV_EXTRA,
-        notices_dashboard,  # noqa: F401  (registers the "needs attention" sources)
-    )
+    from . import notices_dashboard  # noqa: F401  (registers the "needs attention" sources)
+    from .blueprint import NAV_EXTRA
     app.register_blueprint(bp)
     for entry in NAV:
         if all(e[0] != entry[0] for e in NAV_EXTRA):
@@ -310,7 +310,7 @@ def bulletin_download(bulletin_id: int) -> Any:
     found = read(bulletins.get_bulletin, bulletin_id)
     fmt = "json" if request.args.get("format") == "json" else "csv"
     name = f"bulletin-{found['region']}-{found['date']}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = attachment(name)
     if fmt == "json":
         return Response(json.dumps(found, ensure_ascii=False, indent=2), mimetype="application/json", headers=headers)
     return Response("\ufeff" + bulletins.bulletin_csv(found, lang()), mimetype="text/csv", headers=headers)

@@ -7,14 +7,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth import LEVELS, ROLES, Actor, may_administer, require
-from ..clock import now
 from ..db import UnitOfWork
 from ..errors import Duplicate, Forbidden, InvalidRequest, NotFound
-from ..models import ApiToken, Community, Region, Responsibility, User
+from ..models import Community, Region, Responsibility, User
 from ..passwords import MIN_LENGTH, hash_password
 from ..ruleset import ORG_TYPES
-from .common import (audit, get_region, in_scope, region_in_scope, require_bool, require_choice, require_int,
-                     require_text)
+from .common import (
+    audit,
+    get_region,
+    in_scope,
+    region_in_scope,
+    require_bool,
+    require_choice,
+    require_int,
+    require_text,
+)
+from .login import change_password  # noqa: F401 - lives with the sessions it ends; kept importable from here
 
 PARENT_LEVEL = {"city": "province", "county": "city", "street": "county"}
 COMMUNITY_FLAGS = ("urban_rural_fringe", "village_converted", "collective_reform_done", "migrant_dense",
@@ -168,22 +176,6 @@ def create_user(uow: UnitOfWork, actor: Actor, username: Any, password: Any, rol
     return user
 
 
-def change_password(uow: UnitOfWork, user_id: int, new_password: str) -> None:
-    """Set a new password; every API token of the user dies with the old one."""
-    s = uow.session
-    if not isinstance(new_password, str) or len(new_password) < MIN_LENGTH:
-        raise InvalidRequest.one("password", f"must be at least {MIN_LENGTH} characters",
-                                 f"至少{MIN_LENGTH}个字符")
-    user = s.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    user.password_hash = hash_password(new_password)
-    user.password_changed_at = now()
-    for token in s.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
-        token.revoked_at = now()
-    s.flush()
-
-
 def set_responsibility(uow: UnitOfWork, actor: Actor, target: Any, username: Any, kind: Any = "contact") -> Responsibility:
     """Name who answers for a region or community (contact), or a region's first / direct responsible person."""
     s = uow.session
@@ -217,3 +209,10 @@ def set_responsibility(uow: UnitOfWork, actor: Actor, target: Any, username: Any
 def region_visible(actor: Actor, region: Region) -> bool:
     """Return whether the actor may see the region."""
     return region_in_scope(actor, region)
+
+
+def set_language(uow: UnitOfWork, user_id: int, language: str) -> None:
+    """Keep a user's language preference ('zh' or 'en')."""
+    user = uow.session.get(User, user_id)
+    if user is not None and language in ("zh", "en"):
+        user.language = language
