@@ -170,7 +170,15 @@ def main(argv: Optional[list[str]] = None) -> None:
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     print("uptime before:", uptime())
-    ensure_national(args.communities)
+    national = ensure_national(args.communities)
+    started = time.perf_counter()
+    # a data set generated before the newest migrations is brought to head once (servers would each try)
+    from workflow.db import Database
+    from workflow.schema import upgrade
+    base = Database(national)
+    upgrade(base.engine)
+    base.dispose()
+    print(f"data set at the schema's head: {time.perf_counter() - started:.0f} s")
     started = time.perf_counter()
     name = copy_database(national_name(args.communities))
     url = pg_url(name)
