@@ -140,7 +140,9 @@ def reads_on(base: str) -> dict[str, float]:
 def under_load(url: str, read_url: Optional[str], user: str, n: int, work: list[Any], tokens: dict[int, str],
                clients: int) -> dict[str, Any]:
     """The dashboard (one server, standby for reads or not) while transitions run on the primary (another)."""
-    env = {"HUANJIE_READ_DATABASE_URL": read_url, "HUANJIE_READ_MAX_LAG_SECONDS": "30"} if read_url else None
+    # the supervisor only signs in (a write): no read-your-writes window, every read may go to the standby
+    env = ({"HUANJIE_READ_DATABASE_URL": read_url, "HUANJIE_READ_MAX_LAG_SECONDS": "30",
+            "HUANJIE_READ_YOUR_WRITES_SECONDS": "0"} if read_url else None)
     with Workers(url, 1, env=env) as reader, Workers(url, 2) as writer:
         session = ui_session(reader.base, user)
         for _ in range(3):
