@@ -134,7 +134,9 @@ def _shares(values: list[int]) -> list[int]:
 
 def _svg(width: float, height: float, title: str, body: str, kind: str) -> str:
     """Wrap body in the common accessible <svg> root element."""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label={_a(title)} '
+    # a chart with links inside is a group of links (role="img" would hide them from assistive technology)
+    role = "group" if "<a " in body else "img"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="{role}" aria-label={_a(title)} '
             f'class="chart chart-{kind}" viewBox="0 0 {_f(width)} {_f(height)}" width="100%" '
             f'font-family={_a(FONT)} font-size="12" fill="{TEXT}">'
             f"<title>{_t(title)}</title>{body}</svg>")
