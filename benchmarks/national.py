@@ -146,6 +146,7 @@ def generate(url: str, communities: int, seed: int = 2014, echo: Callable[[str],
         for table in ("regions", "communities", "users", "campaigns", "elections", "rounds"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
+    _step(echo, "history hashes (migration 0003's backfill)", lambda: hash_history(db))
     with psycopg.connect(conninfo, autocommit=True) as conn:
         _step(echo, "vacuum analyze", lambda: conn.execute("VACUUM ANALYZE"))
     if sweep:
@@ -249,6 +250,22 @@ def ready_share(db: Database, sample: int = 2000, seed: int = 1) -> float:
             unmet = {u.code for u in G.unmet(DEFINITIONS[e.body].guards(LEAVING[e.state]), ctx)} - ORDER_GUARDS
             ready += not unmet
     return ready / max(seen, 1)
+
+
+def hash_history(db: Database, batch: int = 20_000) -> int:
+    """Hash the generated history in id order with the migration's own set-wise backfill (rows went in by SQL)."""
+    import importlib.util
+    from pathlib import Path
+    path = next((Path(__file__).resolve().parent.parent / "migrations" / "versions").glob("*_history_hashes.py"))
+    spec = importlib.util.spec_from_file_location("history_hashes_migration", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("ALTER TABLE audit_events DISABLE TRIGGER audit_no_change")
+        done = int(module.backfill(conn, batch=batch, commit=conn.commit))
+        conn.exec_driver_sql("ALTER TABLE audit_events ENABLE TRIGGER audit_no_change")
+        conn.commit()
+    return done
 
 
 def main(argv: Optional[list[str]] = None) -> None:

@@ -15,13 +15,21 @@ LANGS = click.Choice(["zh", "en"])
 
 
 @main.command("import")
-@click.argument("kind", type=click.Choice(["regions", "communities", "users", "responsibilities"]))
+@click.argument("kind", type=click.Choice(["regions", "communities", "users", "responsibilities", "voters"]))
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--election", "election", default=None, help="voters: the residents' election whose roll it is")
 @click.option("--lang", type=LANGS, default="zh", show_default=True, help="language of the problems listed")
-def import_cmd(kind: str, file: str, lang: str) -> None:
-    """Import regions, communities, users or responsibilities from CSV or XLSX, all or nothing."""
+def import_cmd(kind: str, file: str, election: Optional[str], lang: str) -> None:
+    """Import regions, communities, users, responsibilities or a voter roll (--election ID) from CSV or XLSX,
+    all or nothing."""
     from workflow.auth import SYSTEM
+    from workflow.errors import DomainError
     from workflow.services.imports import ImportRejected, import_file
+    from workflow.services.voters_io import import_voters
+    if kind == "voters" and not election:
+        fail("voters: --election ID is required")
+    if kind != "voters" and election:
+        fail("--election is only for voters")
     try:
         stream = open(file, "rb")
     except OSError as exc:
@@ -30,13 +38,19 @@ def import_cmd(kind: str, file: str, lang: str) -> None:
     with stream:
         try:
             with database().uow() as uow:
-                result = import_file(uow, SYSTEM, kind, stream, os.path.basename(file))
+                if kind == "voters":
+                    done = import_voters(uow, SYSTEM, election, stream, os.path.basename(file))
+                    result = {"rows": done["rows"], "created": done["imported"], "updated": 0, "unchanged": 0}
+                else:
+                    result = import_file(uow, SYSTEM, kind, stream, os.path.basename(file))
         except ImportRejected as exc:
             for p in exc.rows(lang):
                 where = (f"row {p['row']}" if en else f"第{p['row']}行") if p["row"] else ""
                 column = (f", column {p['column']}" if en else f"，列“{p['column']}”") if p["column"] else ""
                 click.echo(f"{where}{column}{': ' if en else '：'}{p['problem']}" if where or column else p["problem"])
             fail(f"{len(exc.row_problems)} problem(s) in {file}; nothing was imported")
+        except DomainError as exc:
+            fail(exc.message(lang))
     click.echo((f"{kind}: {result['rows']} rows; created {result['created']}, updated {result['updated']}, "
                 f"unchanged {result['unchanged']}") if en else
                (f"{kind}：共{result['rows']}行；新增{result['created']}，更新{result['updated']}，"
@@ -102,3 +116,18 @@ def _emit(out: Optional[str], write: Callable[[IO[bytes]], object]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+@main.command("check-text")
+def check_text_cmd() -> None:
+    """List stored text that the text rule would refuse today (exit 1 when there is any)."""
+    from workflow.services.text_check import offending_rows
+    found = 0
+    with database().uow(write=False) as uow:
+        for offender in offending_rows(uow):
+            click.echo(offender.line())
+            found += 1
+    click.echo(f"{found} stored value(s) break the text rule" if found else "every stored text follows the text rule",
+               err=True)
+    if found:
+        sys.exit(1)

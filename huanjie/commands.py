@@ -4,3 +4,4 @@ from . import cmd_scheduler  # noqa: F401
 from . import cmd_serve  # noqa: F401
 from . import cmd_data  # noqa: F401
 from . import cmd_history  # noqa: F401
+from . import cmd_backup  # noqa: F401

@@ -66,7 +66,9 @@ def build_world_through_services(db: Database, order: str = "party_first") -> Wo
                                    ("210102001", "county", "contact"), ("210102", "city", "contact"),
                                    ("210102", "province", "first"), ("210102001", "street", "direct")):
             set_responsibility(uow, SYSTEM, target, user, kind)
-        create_campaign(uow, SYSTEM, "LN2014", "辽宁省2014年社区换届", "liaoning-2014", "210000", order, DUE)
+        # the notice's own campaign sets its own report date (notice, final paragraph; domain.md §6 rev. 2)
+        create_campaign(uow, SYSTEM, "LN2014", "辽宁省2014年社区换届", "liaoning-2014", "210000", order, DUE,
+                        "2015-04-10")
         launch_campaign(uow, SYSTEM, "LN2014")
     with db.uow() as uow:
         s = uow.session

@@ -16,7 +16,7 @@ from .extensions import babel, csrf, login_manager, select_locale
 def create_app(config: Optional[dict[str, Any]] = None) -> APIFlask:
     """Create the web application (UI + JSON API) over one database."""
     app = APIFlask(__name__, title="Huanjie API", version="v1", spec_path="/api/v1/openapi.json",
-                   docs_path="/api/v1/docs", json_errors=False)
+                   docs_path=None, json_errors=False)  # /api/v1/docs: the vendored Swagger UI (web.api)
     app.config.update(
         SECRET_KEY=secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
@@ -24,6 +24,8 @@ def create_app(config: Optional[dict[str, Any]] = None) -> APIFlask:
         SESSION_COOKIE_SECURE=os.environ.get("HUANJIE_INSECURE_COOKIES", "") != "1"
         and os.environ.get("HUANJIE_SECURE_COOKIES", "") == "1",
         REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=os.environ.get("HUANJIE_INSECURE_COOKIES", "") != "1"
+        and os.environ.get("HUANJIE_SECURE_COOKIES", "") == "1",
         REMEMBER_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="zh",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(os.path.dirname(__file__), "translations"),
@@ -56,6 +58,11 @@ def create_app(config: Optional[dict[str, Any]] = None) -> APIFlask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+            # pages and API answers carry personal data and tokens: no browser or proxy may keep a copy
+            response.headers["Cache-Control"] = "no-store"
+        if app.config.get("SESSION_COOKIE_SECURE"):  # behind HTTPS (HUANJIE_SECURE_COOKIES=1)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
     return app

@@ -41,12 +41,14 @@ DOCUMENTS: dict[str, Document] = {d.key: d for d in (
     Document("VCL", "《村委会组织法》", "Village Committee Law", "《中华人民共和国村民委员会组织法》",
              "Organic Law of the Villagers' Committees of the People's Republic of China"),
     Document("党章", "《党章》", "Party Constitution", "《中国共产党章程》", "Constitution of the Communist Party of China"),
+    Document("支部工作条例", "《支部工作条例》", "Branch Regulations", "《中国共产党支部工作条例（试行）》（2018年）",
+             "Regulations on the Work of Party Branches (Trial, 2018)"),
 )}
 
 DIGITS = "零一二三四五六七八九"
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 _NOTICE = re.compile(r"^N(\d)(?:\((\d)\))?(\d)?(?:\s*(final para\.?))?(.*)$")
-_LAW = re.compile(r"^(PR1990|PR2020|RCL|VCL|党章)(?:\s+Art\.\s*(\d+))?(.*)$")
+_LAW = re.compile(r"^(PR1990|PR2020|RCL|VCL|党章|支部工作条例)(?:\s+Art\.\s*(\d+))?(.*)$")
 
 
 def chinese_number(n: int) -> str:

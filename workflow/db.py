@@ -91,6 +91,15 @@ def _ping_idle_connections(engine: Engine) -> None:
     replaced (DisconnectionError makes the pool retry with a fresh connection). A server restart in between is
     still caught: SQLAlchemy invalidates the whole pool on the first disconnect error it sees.
     """
+    seen = {"disconnect": -1.0}
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        # one dead backend often means more (a restart, a killed pool): from now on every connection that was
+        # idle before this moment is pinged before use, so that the others are replaced instead of failing
+        if context.is_disconnect:
+            seen["disconnect"] = time.monotonic()
+
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_conn: Any, record: Any) -> None:
         record.info["huanjie_idle_since"] = time.monotonic()
@@ -98,7 +107,9 @@ def _ping_idle_connections(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         idle_since = record.info.get("huanjie_idle_since")
-        if idle_since is None or time.monotonic() - idle_since < PING_IDLE_SECONDS:
+        if idle_since is None:
+            return
+        if time.monotonic() - idle_since < PING_IDLE_SECONDS and idle_since > seen["disconnect"]:
             return
         try:
             alive = engine.dialect.do_ping(dbapi_conn)

@@ -75,10 +75,16 @@ def load_demo(db: Database, communities: int = 1000, seed: int = 2014,
            "summary": today + dt.timedelta(days=95)}
     with db.uow() as uow:
         create_campaign(uow, SYSTEM, DEMO_CAMPAIGN, f"辽宁省{today.year}年城市社区党组织和居委会换届选举（演示）",
-                        "liaoning-2014", "210000", "party_first", {k: v.isoformat() for k, v in due.items()})
+                        "liaoning-2014", "210000", "party_first", {k: v.isoformat() for k, v in due.items()},
+                        # the demo's own report date, after its summary due date (domain.md §6)
+                        (due["summary"] + dt.timedelta(days=12)).isoformat())
         created = launch_campaign(uow, SYSTEM, DEMO_CAMPAIGN)
     echo(f"campaign {DEMO_CAMPAIGN}: {created} elections")
     _advance(db, rng, echo)
+    from .demo_roll import NATIONAL_CAMPAIGN, load_national
+    # realistic rolls (a few thousand per community) for the full demo; small ones for a small demo
+    voters = load_national(db, rng, per_community=2500 if communities >= 200 else 200, echo=echo)
+    echo(f"campaign {NATIONAL_CAMPAIGN} (national-2026): {voters} voters on the rolls")
     echo(f"demo loaded in {(dt.datetime.now() - started).total_seconds():.1f} s")
     return _logins(db)
 
@@ -230,6 +236,7 @@ def _advance(db: Database, rng: random.Random, echo: Callable[[str], Any]) -> No
             walker.advance_to(party, party_target)
             walker.advance_to(residents, res_target)
             _extras(uow, rng, walker, party, residents, admin)
+            _roster(uow, walker, party)
         done += 1
         if done % 250 == 0:
             echo(f"  advanced {done} of {len(pairs)} communities")
@@ -255,6 +262,27 @@ def _extras(uow: Any, rng: random.Random, walker: Walker, party: Election, resid
                      (clock.today() + dt.timedelta(days=rng.choice((-5, -2, 7, 14)))).isoformat())
     elif roll < 0.08:
         set_community_order(uow, admin, party.campaign.code, party.community.code, "concurrent")
+
+
+FIRST_SECRETARY_UNITS = ("区委组织部", "区民政局", "区发展和改革局", "街道党工委", "区人力资源和社会保障局")
+PART_TIME_UNITS = ("区人民医院党委", "市第三中学党总支", "国网供电公司党支部", "辖区派出所党支部", "区税务局党组")
+
+
+def _roster(uow: Any, walker: Walker, party: Election) -> None:
+    """Give some communities a dispatched first secretary and part-time members (N2(1)), without drawing from rng
+    (the rest of the demo stays as it was)."""
+    from .services.roster import add_roster_member
+    from .walk import person_name
+    n = party.community_id
+    names = random.Random(n)  # its own generator: the demo's draws stay as they were
+    if n % 4 == 0:
+        add_roster_member(uow, walker.actor, party.id, {
+            "kind": "first_secretary", "name": person_name(names), "unit": FIRST_SECRETARY_UNITS[n % 5],
+            "post": "科员" if n % 8 else "副科长", "start_on": party.campaign.due.get("preparation")})
+    for i in range(n % 3):
+        add_roster_member(uow, walker.actor, party.id, {
+            "kind": "part_time_member", "name": person_name(names), "unit": PART_TIME_UNITS[(n + i) % 5],
+            "gender": "fm"[(n + i) % 2]})
 
 
 def _logins(db: Database) -> list[tuple[str, str, str, str]]:

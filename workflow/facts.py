@@ -46,6 +46,8 @@ def _specs() -> dict[str, FactSpec]:
         "new_cadres_trained term_plan_made annual_plan_made disclosure_system_set "
         "unsuccessful_candidates_talked summary_written", "bool", BOTH)
     add("inspection_accepted", "bool", BOTH, recorder="supervisor_city")
+    # the street's approval to leave the remaining seats vacant (减少名额/暂缺), domain.md §4.4 (rev. 2)
+    add("vacancy_approved", "bool", BOTH, recorder="supervisor")
     return {s.key: s for s in rows}
 
 

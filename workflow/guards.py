@@ -32,6 +32,7 @@ class CandidateView:
     id_hash: Optional[str] = None
     gender: Optional[str] = None
     certified: bool = False
+    write_in: bool = False
 
     @property
     def standing(self) -> bool:
@@ -47,6 +48,10 @@ class RoundView:
     kind: str
     valid: bool
     problems: tuple[str, ...] = ()
+    #: whose thresholds it used: first | another | tie_break (a revote keeps the basis of the round it replaces)
+    basis: str = ""
+    #: post -> candidates tied at the last seat
+    tied: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,11 @@ class GuardContext:
     collective_reform_done: bool = False
     village_law: bool = False
     party_org_type: str = "branch"
+    party_members: int = 0
     order: str = "party_first"
     other_state: Optional[str] = None
     blocking_complaints: frozenset[int] = frozenset()
+    round_permit: Optional[str] = None  # "another" | "revote": fired, its round not yet recorded
 
     @property
     def standing(self) -> list[CandidateView]:
@@ -87,6 +94,27 @@ class GuardContext:
     @property
     def last_round(self) -> Optional[RoundView]:
         return self.rounds[-1] if self.rounds else None
+
+    def seat_type(self) -> str:
+        """The party seat range's key: a branch too small for a committee elects a secretary (and a deputy)."""
+        return self.rules.party.seat_type(self.party_org_type, self.party_members)
+
+    def min_elected(self) -> int:
+        """The fewest elected members with which the remaining seats may be left vacant (rule set)."""
+        if self.body == "party":
+            return self.rules.party.min_elected[self.seat_type()]
+        return self.rules.residents_rules(self.village_law).min_elected
+
+    def vacancy_holds(self) -> bool:
+        """Seats may stay vacant: approved, after a valid another/tie-break round, enough elected, a director."""
+        last = self.last_round
+        if self.facts.get("vacancy_approved") is not True or last is None or not last.valid:
+            return False
+        if last.basis not in ("another", "tie_break"):
+            return False
+        if len(self.elected) < self.min_elected():
+            return False
+        return self.body == "party" or any(c.post == "director" for c in self.elected)
 
 
 GuardFn = Callable[[GuardContext], Optional[bool]]
@@ -163,13 +191,13 @@ for _key, _zh, _en, _src in (
     ("candidate_list_approved", "街道党工委已批准候选人预备人选", "The street Party working committee approved the list", "N2(1)"),
     ("election_committee_formed", "居民选举委员会已成立", "The residents' election committee is formed", "N2(2)2"),
     ("qualification_rules_set", "候选人资格条件已作出规定", "Candidate qualification conditions are set", "N2(2)3"),
-    ("voter_objections_resolved", "对选民名单的异议已处理", "Objections to the voter list are resolved", "RCL Art. 8"),
+    ("voter_objections_resolved", "对选民名单的异议已处理", "Objections to the voter list are resolved", "VCL Art. 14"),
     ("candidates_introduced", "已向党员介绍候选人情况", "Candidates' profiles are introduced to members", "PR1990 Art. 12"),
     ("candidate_meeting_held", "已组织候选人与居民见面", "The candidate meeting is held", "N2(2)3"),
     ("polling_arrangements_ready", "秘密写票处、投票站和选举大会已安排", "Secret booth, polling stations and assembly are ready", "N2(2)4"),
     ("public_count_done", "已公开唱票、计票", "Votes were read and counted in public", "N2(2)4"),
     ("result_announced", "已当场宣布选举结果", "The result was announced on the spot", "N2(2)4"),
-    ("secretary_approved", "书记、副书记已报上级党组织批准", "The superior organization approved the secretary and deputies", "党章"),
+    ("secretary_approved", "书记、副书记已报上级党组织批准", "The superior organization approved the secretary and deputies", "党章; PR1990 Art. 24"),
     ("result_filed", "选举结果已报街道备案", "The result is filed with the street", "N2(2)4"),
     ("handover_done", "新老班子已交接公章、档案、资产和账目", "Seals, files, assets and accounts are handed over", "N3(5)"),
     ("new_cadres_trained", "新任社区干部已培训", "New cadres are trained", "N3(5)"),
@@ -193,25 +221,28 @@ def contingency_plan_filed(ctx: GuardContext) -> Optional[bool]:
     return ctx.facts.get("contingency_plan_filed") is True
 
 
-@guard("seats_in_range", "委员职数在规定范围内", "The number of seats is within the allowed range", "N2(1); RCL Art. 7; VCL Art. 6",
+@guard("seats_in_range", "委员职数在规定范围内", "The number of seats is within the allowed range", "N2(1); 支部工作条例 Art. 9; RCL Art. 7; VCL Art. 6",
        met=("委员职数在规定范围内", "The number of seats is within the allowed range"),
        reads=("seats", "seats_exception_approved", "community"), anchor="seats")
 def seats_in_range(ctx: GuardContext) -> bool:
     """Seats within the rule set's range for the organization type or committee (N2(1), RCL Art. 7)."""
     if ctx.body == "party":
         n = ctx.seats.get("member", 0)
-        low, high = ctx.rules.party.seats[ctx.party_org_type]
+        low, high = ctx.rules.party.seat_range(ctx.seat_type())
         return n > 0 and (low <= n <= high or ctx.facts.get("seats_exception_approved") is True)
     low, high = ctx.rules.residents_rules(ctx.village_law).seats_total
     total = sum(ctx.seats.values())
     return ctx.seats.get("director") == 1 and low <= total <= high
 
 
-@guard("election_mode_set", "已确定选举方式（直接选举、户代表或居民代表选举）", "The election mode is set", "RCL Art. 8",
+@guard("election_mode_set", "已确定选举方式（直接选举、户代表或居民代表选举）", "The election mode is set", "RCL Art. 8; VCL Art. 11",
        met=("已确定选举方式（直接选举、户代表或居民代表选举）", "The election mode is set"),
        reads=("election_mode",))
 def election_mode_set(ctx: GuardContext) -> bool:
-    """The residents' election mode is one of direct, household, representative (RCL Art. 8)."""
+    """The residents' election mode is one of direct, household, representative (RCL Art. 8); villagers elect
+    directly (VCL Art. 11), so under the village law only direct holds."""
+    if ctx.village_law:
+        return ctx.facts.get("election_mode") == "direct"
     return ctx.facts.get("election_mode") in ("direct", "household", "representative")
 
 
@@ -292,7 +323,7 @@ def candidates_qualified(ctx: GuardContext) -> bool:
     return all(c.qualified for c in ctx.standing)
 
 
-@guard("election_committee_independent", "候选人不得担任居民选举委员会成员", "No candidate may sit on the residents' election committee", "VCL Art. 13",
+@guard("election_committee_independent", "候选人不得担任居民选举委员会成员", "No candidate may sit on the residents' election committee", "VCL Art. 12",
        met=("候选人均未担任居民选举委员会成员", "No candidate sits on the residents' election committee"),
        reads=("candidates",), anchor="candidates")
 def election_committee_independent(ctx: GuardContext) -> bool:
@@ -340,7 +371,7 @@ def round_recorded(ctx: GuardContext) -> bool:
     return ctx.last_round is not None
 
 
-@guard("round_valid", "最后一轮投票有效（达到法定人数且票数相符）", "The last round met quorum and its ballots are consistent", "PR1990; VCL Art. 15",
+@guard("round_valid", "最后一轮投票有效（达到法定人数且票数相符）", "The last round met quorum and its ballots are consistent", "PR1990 Art. 18; PR1990 Art. 19; VCL Art. 15",
        met=("最后一轮投票有效（达到法定人数且票数相符）", "The last round met quorum and its ballots are consistent"),
        reads=("rounds",), anchor="rounds")
 def round_valid(ctx: GuardContext) -> bool:
@@ -352,19 +383,24 @@ def round_valid(ctx: GuardContext) -> bool:
        met=("最后一轮投票无效，可以重新选举", "The last round is invalid: a revote is possible"),
        reads=("rounds",), anchor="rounds")
 def round_invalid(ctx: GuardContext) -> bool:
-    """The last round is invalid (a revote replaces it)."""
-    return ctx.last_round is not None and not ctx.last_round.valid
+    """The last round is invalid and no revote is waiting for its round (a revote replaces it once)."""
+    return ctx.last_round is not None and not ctx.last_round.valid and ctx.round_permit is None
 
 
-@guard("seats_filled", "应选名额均已选出", "Every seat has a winner", "PR1990; VCL Art. 15",
-       met=("应选名额均已选出", "Every seat has a winner"),
-       reads=("rounds", "seats"), anchor="rounds")
+@guard("seats_filled", "应选名额均已选出，或经批准暂缺", "Every seat has a winner, or the vacancy is approved",
+       "PR1990 Art. 21; PR1990 Art. 22; VCL Art. 15",
+       met=("应选名额均已选出，或经批准暂缺", "Every seat has a winner, or the vacancy is approved"),
+       reads=("rounds", "seats", "vacancy_approved"), anchor="rounds")
 def seats_filled(ctx: GuardContext) -> bool:
-    """Every seat has an elected, non-voided winner."""
-    return bool(ctx.seats) and sum(ctx.open_seats().values()) == 0
+    """Every seat has an elected, non-voided winner, or the street approved leaving the rest vacant (暂缺)."""
+    if not ctx.seats:
+        return False
+    if sum(ctx.open_seats().values()) == 0:
+        return True
+    return ctx.vacancy_holds()
 
 
-@guard("seats_unfilled", "仍有名额未选出，才能另行选举", "Another round needs unfilled seats", "VCL Art. 15",
+@guard("seats_unfilled", "仍有名额未选出，才能另行选举", "Another round needs unfilled seats", "PR1990 Art. 22; VCL Art. 15",
        met=("仍有名额未选出，可以另行选举", "Seats are still open: another round is possible"),
        reads=("rounds", "seats"), anchor="rounds")
 def seats_unfilled(ctx: GuardContext) -> bool:

@@ -86,7 +86,33 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column(TS)
     created_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
+    #: moves on every password change: a session signed in under another value is dead (no clock resolution)
+    auth_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     scope: Mapped[Optional[Region]] = relationship()
+
+
+class UiSession(Base):
+    """A signed-in UI session, checked on every request: sign-out and password changes end it server-side."""
+
+    __tablename__ = "ui_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    auth_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(TS)
+    expires_at: Mapped[dt.datetime] = mapped_column(TS)
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(TS)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per (account, client address) and per client address, with the wait they earned."""
+
+    __tablename__ = "login_throttles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)  # "a:<sha256 of username>:<address>" or "ip:<address>"
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(TS)
+    blocked_until: Mapped[Optional[dt.datetime]] = mapped_column(TS)
 
 
 class ApiToken(Base):
@@ -154,7 +180,8 @@ class Election(Base):
     review_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     due_shift_days: Mapped[int] = mapped_column(default=0)
     village_law: Mapped[bool] = mapped_column(default=False)
-    round_permit: Mapped[Optional[str]] = mapped_column(String(10))  # another | revote, until the round is recorded
+    # the round kind awaited (another | revote | tie_break | by_election) until that round is recorded
+    round_permit: Mapped[Optional[str]] = mapped_column(String(16))
     #: the fact election_day, kept on the row: due dates count from it where the rule set has calendar offsets
     election_day: Mapped[Optional[dt.date]] = mapped_column(Date)
     seats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -198,6 +225,8 @@ class Candidate(Base):
     voided: Mapped[bool] = mapped_column(default=False)
     elected: Mapped[bool] = mapped_column(default=False)
     elected_round_id: Mapped[Optional[int]] = mapped_column(Integer)
+    #: a person written in on the ballots (另选他人) who won or tied at the last seat (domain.md §4.4)
+    write_in: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
     # identity (domain.md §9): the keyed hash links one person across records; the mask is all that is shown
     id_hash: Mapped[Optional[str]] = mapped_column(String(64), index=True)
@@ -231,8 +260,8 @@ class Round(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"), index=True)
     number: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(8))
-    basis: Mapped[str] = mapped_column(String(8))  # first | another: whose thresholds apply
+    kind: Mapped[str] = mapped_column(String(16))
+    basis: Mapped[str] = mapped_column(String(16))  # first | another | tie_break: whose thresholds apply
     expected: Mapped[int]
     present: Mapped[int]
     ballots_issued: Mapped[int]
@@ -244,6 +273,10 @@ class Round(Base):
     problems: Mapped[list[Any]] = mapped_column(JSON, default=list)
     elected: Mapped[list[Any]] = mapped_column(JSON, default=list)
     unfilled: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    tied: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, default=dict)  # post -> tied candidate ids
+    write_ins: Mapped[Optional[list[Any]]] = mapped_column(JSON, default=list)  # [{name, post, votes, candidate}]
+    stations: Mapped[Optional[list[Any]]] = mapped_column(JSON)  # the polling places as entered, or None
+    eligible: Mapped[Optional[list[Any]]] = mapped_column(JSON, default=list)  # candidate ids standing in it
     superseded: Mapped[bool] = mapped_column(default=False)
     recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)

@@ -16,6 +16,14 @@ RULESET_PATH_ENV = "HUANJIE_RULESET_PATH"
 _EXTRA_DIRS: list[Path] = []
 MODES = ("direct", "household", "representative")
 ORG_TYPES = ("committee", "general_branch", "branch")
+#: a branch too small for a committee elects a secretary and at most one deputy (支部工作条例 2018)
+SEAT_TYPES = ORG_TYPES + ("branch_no_committee",)
+#: defaults of the keys added in rev. 2, so that a rule set written without them still validates
+PARTY_DEFAULTS: dict[str, Any] = {
+    "branch_no_committee": [1, 2], "branch_committee_min_members": 7, "write_ins": True,
+    "min_elected": {"committee": 5, "general_branch": 5, "branch": 3, "branch_no_committee": 1},
+}
+RESIDENTS_DEFAULTS: dict[str, Any] = {"another_round_extra": 1, "write_ins": True}
 #: the states a calendar offset may name (the machines' states that have a due date)
 CALENDAR_STATES = ("preparation", "nomination", "candidate_meeting", "voting", "certification", "handover", "summary")
 #: the announcements each body may publish (domain.md §11), and the date facts one may record
@@ -58,6 +66,11 @@ class ResidentsRules:
     voter_list_days: int
     candidate_list_days: int
     proxy_max: int
+    #: the fewest elected for seats to be left vacant with the street's approval (the lower end of the range)
+    min_elected: int = 5
+    #: how many more than the open seats stand in an another round (VCL Art. 15: 得票多的为候选人)
+    another_round_extra: int = 1
+    write_ins: bool = True
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,24 @@ class PartyRules:
     win_first: Threshold
     win_another: Threshold
     proxy_max: int
+    #: a branch below branch_committee_min_members full members elects a secretary and at most one deputy
+    seats_no_committee: tuple[int, int] = (1, 2)
+    branch_committee_min_members: int = 7
+    min_elected: dict[str, int] = field(default_factory=lambda: dict(PARTY_DEFAULTS["min_elected"]))
+    write_ins: bool = True
+
+    def seat_type(self, org_type: str, full_members: int) -> str:
+        """Return the seat range's key: a branch below the committee minimum elects no committee.
+
+        0 full members means the count is not recorded (no branch has none): the committee range applies.
+        """
+        if org_type == "branch" and 0 < full_members < self.branch_committee_min_members:
+            return "branch_no_committee"
+        return org_type
+
+    def seat_range(self, seat_type: str) -> tuple[int, int]:
+        """Return the seat range of an organization type, or of a branch without a committee."""
+        return self.seats_no_committee if seat_type == "branch_no_committee" else self.seats[seat_type]
 
     def min_candidates(self, seats: int) -> int:
         """Return seats plus the surplus share rounded up, in integers (7 → 9, 5 → 6)."""
@@ -124,8 +155,11 @@ class RuleSet:
     source: str
     calendar_start: dt.date
     calendar_end: dt.date
+    #: only a suggestion shown when a campaign is created; a campaign's report date is its own (domain.md §6)
     report_due: Optional[dt.date]
     report_to: tuple[str, ...]
+    #: a campaign that sets no report date is due this many days after its summary due date (domain.md §6)
+    report_days_after_summary: int
     report_copied: tuple[str, ...]
     party: PartyRules
     residents: ResidentsRules
@@ -232,18 +266,53 @@ class _Reader:
                 raise self.fail(f"{full}.base", "must be 'present' or 'returned'")
         return Threshold(num, den, strict, base_value)
 
+    def bool_(self, data: dict[str, Any], key: str, path: str, default: bool) -> bool:
+        value = data.get(key, default) if isinstance(data, dict) else default
+        if not isinstance(value, bool):
+            raise self.fail(f"{path}.{key}", f"must be true or false, got {value!r}")
+        return value
+
+    def int_or(self, data: dict[str, Any], key: str, path: str, default: int, minimum: int = 0) -> int:
+        if not isinstance(data, dict) or key not in data:
+            return default
+        return self.int_(data, key, path, minimum)
+
     def residents(self, data: dict[str, Any], path: str) -> ResidentsRules:
         quorum_raw = self.get(data, "quorum", path)
+        seats_total = self.range_(data, "seats_total", path)
+        min_elected = self.int_or(data, "min_elected", path, seats_total[0], 1)
+        if min_elected > seats_total[1]:
+            raise self.fail(f"{path}.min_elected", "must not exceed the most seats")
         quorum = {mode: self.threshold(quorum_raw, mode, f"{path}.quorum", base=True) for mode in MODES}
         return ResidentsRules(
-            seats_total=self.range_(data, "seats_total", path),
+            seats_total=seats_total,
             quorum=quorum,
             win_first=self.threshold(data, "win_first", path, base=True),
             win_another=self.threshold(data, "win_another", path, base=True),
             voter_list_days=self.int_(data, "voter_list_days", path),
             candidate_list_days=self.int_(data, "candidate_list_days", path),
             proxy_max=self.int_(data, "proxy_max", path),
+            min_elected=min_elected,
+            another_round_extra=self.int_or(data, "another_round_extra", path,
+                                            RESIDENTS_DEFAULTS["another_round_extra"]),
+            write_ins=self.bool_(data, "write_ins", path, RESIDENTS_DEFAULTS["write_ins"]),
         )
+
+    def party_extras(self, party_raw: dict[str, Any], seats: dict[str, tuple[int, int]]) -> dict[str, Any]:
+        """The rev. 2 party keys, each with its default when the file has none."""
+        raw_min = party_raw.get("min_elected", PARTY_DEFAULTS["min_elected"])
+        if not isinstance(raw_min, dict):
+            raise self.fail("party.min_elected", "must be an object {organization type: count}")
+        min_elected = {}
+        for t in SEAT_TYPES:
+            value = raw_min.get(t, PARTY_DEFAULTS["min_elected"][t])
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= seats[t][1]:
+                raise self.fail(f"party.min_elected.{t}", f"must be an integer from 1 to {seats[t][1]}, got {value!r}")
+            min_elected[t] = value
+        return {"branch_committee_min_members": self.int_or(party_raw, "branch_committee_min_members", "party",
+                                                            PARTY_DEFAULTS["branch_committee_min_members"], 1),
+                "min_elected": min_elected,
+                "write_ins": self.bool_(party_raw, "write_ins", "party", PARTY_DEFAULTS["write_ins"])}
 
 
 def _bool(r: _Reader, data: dict[str, Any], key: str) -> bool:
@@ -394,14 +463,19 @@ def parse_rule_set(data: dict[str, Any], origin: str, folder: Optional[Path] = N
     cal = r.get(data, "calendar", "")
     party_raw = r.get(data, "party", "")
     seats_raw = r.get(party_raw, "seats", "party")
+    seats = {t: r.range_(seats_raw, t, "party.seats") for t in ORG_TYPES}
+    no_committee = (r.range_(seats_raw, "branch_no_committee", "party.seats")
+                    if isinstance(seats_raw, dict) and "branch_no_committee" in seats_raw
+                    else (PARTY_DEFAULTS["branch_no_committee"][0], PARTY_DEFAULTS["branch_no_committee"][1]))
     party = PartyRules(
-        seats={t: r.range_(seats_raw, t, "party.seats") for t in ORG_TYPES},
+        seats=seats, seats_no_committee=no_committee,
         surplus=(r.int_(r.get(party_raw, "surplus", "party"), "num", "party.surplus", 0),
                  r.int_(r.get(party_raw, "surplus", "party"), "den", "party.surplus", 1)),
         quorum=r.threshold(party_raw, "quorum", "party", base=True),
         win_first=r.threshold(party_raw, "win_first", "party", base=True),
         win_another=r.threshold(party_raw, "win_another", "party", base=True),
         proxy_max=r.int_(party_raw, "proxy_max", "party"),
+        **r.party_extras(party_raw, {**seats, "branch_no_committee": no_committee}),
     )
     res_raw = r.get(data, "residents", "")
     residents = r.residents(res_raw, "residents")
@@ -420,8 +494,9 @@ def parse_rule_set(data: dict[str, Any], origin: str, folder: Optional[Path] = N
         source=str(data.get("source", "")),
         calendar_start=start,
         calendar_end=end,
-        report_due=None if cal.get("report_due", "") is None else r.date(cal, "report_due", "calendar"),
+        report_due=r.date(cal, "report_due", "calendar") if isinstance(cal, dict) and cal.get("report_due") else None,
         report_to=tuple(cal.get("report_to", ())),
+        report_days_after_summary=r.int_or(cal, "report_days_after_summary", "calendar", 10),
         report_copied=tuple(cal.get("report_copied", ())),
         party=party,
         residents=residents,

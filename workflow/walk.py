@@ -46,6 +46,9 @@ class Walker:
         self.serial_prefix = serial_prefix
         self.serial = 0
         self.people = 0
+        #: the party candidates this walker created, per community, so that some stand for the residents' too
+        self.party_people: dict[int, list[tuple[str, str, int, str]]] = {}
+        self.reused: tuple[int, set[int]] = (0, set())
 
     def facts(self, election: Election, keys: tuple[str, ...] | list[str], actor: Optional[Actor] = None) -> None:
         record_facts(self.uow, actor or self.actor, election.id, {key: True for key in keys})
@@ -62,8 +65,12 @@ class Walker:
         rng = self.rng
         self.facts(e, PREP_COMMON)
         if e.body == "party":
-            members = {"committee": 7, "general_branch": 5, "branch": 3}[e.community.party_org_type]
-            members += rng.choice((0, 0, 2)) if e.community.party_org_type != "branch" else rng.choice((0, 2))
+            seat_type = snapshot(self.uow.session, e, with_other=False, codes=()).seat_type()
+            if seat_type == "branch_no_committee":  # a small branch elects a secretary (and perhaps a deputy)
+                members = rng.choice((1, 2))
+            else:
+                members = {"committee": 7, "general_branch": 5, "branch": 3}[seat_type]
+                members += rng.choice((0, 0, 2)) if seat_type != "branch" else rng.choice((0, 2))
             set_seats(self.uow, self.actor, e.id, {"member": members})
             self.facts(e, ("org_setup_confirmed",))
         else:
@@ -75,7 +82,8 @@ class Walker:
             set_seats(self.uow, self.actor, e.id,
                       {"director": 1, "deputy_director": deputies, "member": max(low - 1 - deputies, 0) + rng.choice((0, 1, 2))})
             self.facts(e, ("election_committee_formed", "qualification_rules_set"))
-            mode = rng.choices(("direct", "household", "representative"), (4, 3, 3))[0]
+            # villagers elect directly (VCL Art. 11): under the village law only direct holds
+            mode = "direct" if e.village_law else rng.choices(("direct", "household", "representative"), (4, 3, 3))[0]
             record_fact(self.uow, self.actor, e.id, "election_mode", mode)
             day = max(today(), e.campaign and dt.date.fromisoformat(e.campaign.due["nomination"])) + dt.timedelta(days=25)
             record_fact(self.uow, self.actor, e.id, "election_day", day.isoformat())
@@ -111,6 +119,19 @@ class Walker:
         region = e.community.code[:6] if e.community.code[:6].isdigit() and e.community.code[0] != "0" else "210000"
         number = make_id_number(region, dt.date(born, 1 + self.people % 12, 1 + self.people % 28),
                                 self.people)
+        if e.body == "party":
+            if e.community_id not in self.party_people and len(self.party_people) >= 64:
+                del self.party_people[next(iter(self.party_people))]  # a long walk keeps only recent communities
+            self.party_people.setdefault(e.community_id, []).append((name, gender, born, number))
+        else:  # one person standing for both committees (一肩挑, 交叉任职), in two communities of three
+            known = self.party_people.get(e.community_id, [])
+            if self.reused[0] != e.id:
+                self.reused = (e.id, set())
+            slot = {"director": 0, "member": 1}.get(post)
+            if slot is not None and slot not in self.reused[1] and len(known) > slot and e.community_id % 3:
+                self.reused[1].add(slot)
+                name, gender, born, number = known[slot]
+                party = True
         add_candidate(self.uow, self.actor, e.id, {
             "name": name, "post": post, "gender": gender, "id_number": number,
             "incumbent": self.people % 3 == 0,

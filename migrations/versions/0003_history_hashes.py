@@ -91,6 +91,10 @@ def backfill(conn: Any, batch: int = BATCH, max_batches: Optional[int] = None,
     looked: set[Optional[int]] = set()
     done, batches, last = 0, 0, first - 1
     update = (sa.update(table).where(a.id == sa.bindparam("b_id")).values(hash=sa.bindparam("b_hash")))
+    # PostgreSQL: one UPDATE joined to the batch's (id, hash) arrays; SQLite: the batch's rows in one executemany
+    pg_update = sa.text("UPDATE audit_events AS a SET hash = v.h FROM unnest(CAST(:ids AS integer[]), "
+                        "CAST(:hs AS varchar[])) AS v(id, h) WHERE a.id = v.id")
+    postgresql = conn.dialect.name == "postgresql"
     while max_batches is None or batches < max_batches:
         rows = conn.execute(sa.select(*(a[n] for n in FIELDS)).where(a.id > last).order_by(a.id).limit(batch)).all()
         if not rows:
@@ -105,7 +109,10 @@ def backfill(conn: Any, batch: int = BATCH, max_batches: Optional[int] = None,
             digest = hashlib.sha256((heads.get(row["election_id"], GENESIS) + _encode(row)).encode("utf-8"))
             heads[row["election_id"]] = digest.hexdigest()
             values.append({"b_id": row["id"], "b_hash": digest.hexdigest()})
-        conn.execute(update, values)
+        if postgresql:
+            conn.execute(pg_update, {"ids": [v["b_id"] for v in values], "hs": [v["b_hash"] for v in values]})
+        else:
+            conn.execute(update, values)
         if commit is not None:
             commit()
         done += len(rows)

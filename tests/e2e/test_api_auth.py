@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from tests.e2e.api_support import Api, api, assert_error  # noqa: F401
 from tests.support import PASSWORD
-from workflow.models import ApiToken, User
+from workflow.models import ApiToken, LoginThrottle, User
 from workflow.services.structure import change_password
 
 
@@ -40,12 +40,12 @@ def test_wrong_credentials_are_refused_alike_and_bodies_are_checked(api: Api) ->
     assert_error(api.call("POST", "/auth/token", who=None, data="not json"), 400, "invalid_request")
 
 
-def test_an_account_is_locked_for_a_while_after_five_wrong_passwords(api: Api) -> None:
+def test_an_address_waits_a_while_after_five_wrong_passwords_for_an_account(api: Api) -> None:
     for _ in range(5):
         assert_error(login(api, "observer", "wrong password"), 401, "invalid_credentials")
     assert_error(login(api, "observer"), 401, "invalid_credentials")
-    with api.db.uow() as w:
-        w.session.execute(update(User).where(User.username == "observer").values(locked_until=None))
+    with api.db.uow() as w:  # the wait is over
+        w.session.execute(update(LoginThrottle).values(blocked_until=None))
     assert login(api, "observer").status_code == 200
 
 

@@ -51,12 +51,18 @@ def test_disqualifying_needs_a_named_candidate_in_nomination_or_candidate_meetin
         eng.fire("a_party", "open_candidate_meeting")
     assert [u.code for u in err.value.unmet] == ["candidate_surplus"]
     eng.add("a_party")
+    # rev. 2: the added candidate changed the list: it is reported and approved again
+    eng.fact("a_party", "candidate_list_reported")
+    eng.fact("a_party", "candidate_list_approved", actor="street")
     eng.fire("a_party", "open_candidate_meeting")
     late = complain(eng, "a_party", "bribery", cands[1])
     resolve(eng, late, "disqualify_candidate")  # still possible at the candidate meeting
-    eng.advance("a_party", "voting")
+    eng.add("a_party")  # the list changed twice: approved again before voting (rev. 2)
+    eng.fact("a_party", "candidate_list_reported")
+    eng.fact("a_party", "candidate_list_approved", actor="street")
+    eng.advance("a_party", "certification")
     too_late = complain(eng, "a_party", "bribery", cands[2])
-    with pytest.raises(InvalidState):
+    with pytest.raises(InvalidState):  # rev. 2: possible between rounds, not after the result
         resolve(eng, too_late, "disqualify_candidate")
 
 

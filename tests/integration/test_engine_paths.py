@@ -187,7 +187,7 @@ def test_voiding_a_winner_revokes_the_certificate_and_sends_the_election_back_to
         eng.fire("a_residents", "void_result", actor="inspector")
     void(eng, "a_residents", director)
     e = eng.get("a_residents")
-    assert (e.state, e.round_permit) == ("voting", "another") and e.version > version
+    assert (e.state, e.round_permit) == ("voting", "by_election") and e.version > version  # rev. 2
     with db.uow(write=False) as uow:
         certs = {c.candidate_id: c.revoked_at for c in uow.session.query(Certificate)}
     assert certs[director] is not None
@@ -202,11 +202,12 @@ def test_voiding_a_winner_revokes_the_certificate_and_sends_the_election_back_to
     assert (transition.trigger, transition.from_state, transition.to_state) == ("void_result", "handover", "voting")
     assert transition.data["voided"] == [director]
 
-    # the voided person cannot stand again; the vacated seat is filled by another round
+    # the voided person cannot stand again; the vacated seat is filled by a by-election (rev. 2: with the
+    # first round's thresholds, so 40 of 95 ballots, enough in an another round, no longer wins)
     other = [c for c in eng.standing("a_residents", "director")]
     with pytest.raises(InvalidRequest):
-        eng.round("a_residents", kind="another", votes={str(director): 60}, **COUNTS)
-    r = eng.round("a_residents", kind="another", votes={str(other[0]): 40}, **COUNTS)
+        eng.round("a_residents", kind="by_election", votes={str(director): 60}, **COUNTS)
+    r = eng.round("a_residents", kind="by_election", votes={str(other[0]): 60}, **COUNTS)
     assert r.elected == [other[0]] and r.open_seats["director"] == 1
     eng.advance("a_residents", "certification")
     with pytest.raises(GuardsFailed) as err:
@@ -235,7 +236,7 @@ def test_an_unreformed_converted_village_switches_to_the_village_law(db):
     eng.facts("v_residents", ("leadership_group_formed", "work_plan_approved", "contingency_plan_filed",
                               "staff_trained", "publicity_done", "funding_secured", "election_committee_formed",
                               "qualification_rules_set"))
-    eng.fact("v_residents", "election_mode", "household")
+    eng.fact("v_residents", "election_mode", "direct")
     eng.fact("v_residents", "election_day", "2015-01-30")
     eng.seats("v_residents", {"director": 1, "deputy_director": 0, "member": 2})
     with pytest.raises(GuardsFailed) as err:
@@ -329,7 +330,7 @@ def test_a_revoked_serial_is_never_issued_again(db):
     eng.certificate("a_residents", director, "LN-9")
     void(eng, "a_residents", director)
     other = eng.standing("a_residents", "director")[0]
-    eng.round("a_residents", kind="another", votes={str(other): 60}, **COUNTS)
+    eng.round("a_residents", kind="by_election", votes={str(other): 60}, **COUNTS)
     eng.advance("a_residents", "certification")
     with pytest.raises(Exception) as err:
         eng.certificate("a_residents", other, "LN-9")

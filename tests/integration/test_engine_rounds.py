@@ -143,7 +143,8 @@ def test_a_revote_replaces_the_invalid_round_with_the_same_thresholds(db):
     eng.fire("a_residents", "revote")
     # 32 of 96 ballots is exactly one third: enough under the another-round rule the revote inherits
     redo = eng.round("a_residents", kind="revote", votes={str(d1): 32, str(d2): 31},
-                     **{**COUNTS, "ballots_issued": 96, "ballots_returned": 96, "ballots_invalid": 0})
+                     **{**COUNTS, "present": 96, "ballots_issued": 96, "ballots_returned": 96,
+                        "ballots_invalid": 0})  # rev. 2: ballots returned never exceed voters present
     assert redo.valid and redo.elected == [d1]
     assert {post: n for post, n in redo.open_seats.items() if n} == {"director": 1}
     rounds = eng.rounds("a_residents")
@@ -182,6 +183,9 @@ def test_candidates_change_only_in_nomination_and_candidate_meeting(db):
     eng.advance("a_party", "candidate_meeting")
     eng.add("a_party")
     eng.update(first, education="本科")
+    # rev. 2: the added candidate changed the list, so it is reported and approved again before voting
+    eng.fact("a_party", "candidate_list_reported")
+    eng.fact("a_party", "candidate_list_approved", actor="street")
     eng.advance("a_party", "voting")
     with pytest.raises(InvalidState):
         eng.add("a_party")

@@ -122,21 +122,25 @@ def test_more_ballots_returned_than_issued_is_recorded_as_an_invalid_round(db):
     assert eng.get("a_party").round_permit == "revote"
 
 
-def test_a_tie_at_the_last_seat_leaves_it_unfilled_and_opens_another_round(db):
+def test_a_tie_at_the_last_seat_leaves_it_unfilled_and_the_tied_vote_again_among_themselves(db):
+    # rev. 2: the another round is a tie-break among the tied only (PR1990 Art. 21), not open to everyone
     eng = Engine(db)
     eng.advance("a_party", "voting")
     c = eng.standing("a_party")
     votes = {str(c[0]): 80, str(c[1]): 79, str(c[2]): 78, str(c[3]): 60, str(c[4]): 60, str(c[5]): 60}
     r = eng.round("a_party", kind="first", votes=votes, **counts(100, 100))
     assert sorted(r.elected) == sorted(c[:3]) and r.unfilled == {"member": 2}
+    assert r.tied == {"member": sorted(c[3:6])}
     eng.facts("a_party", ("public_count_done", "result_announced"))
     with pytest.raises(GuardsFailed) as err:
         eng.fire("a_party", "announce_result")
     assert unmet_codes(err) == ["seats_filled"]
     eng.fire("a_party", "another_round")
-    tied = eng.round("a_party", kind="another", votes={str(c[3]): 55, str(c[4]): 54, str(c[5]): 54},
+    assert eng.get("a_party").round_permit == "tie_break"
+    tied = eng.round("a_party", kind="tie_break", votes={str(c[3]): 55, str(c[4]): 54, str(c[5]): 54},
                      **counts(100, 100))
     assert tied.elected == [c[3]] and tied.unfilled == {"member": 1}
+    assert tied.tied == {"member": sorted(c[4:6])}
 
 
 @pytest.mark.parametrize("seats, needed", [(5, 6), (7, 9), (9, 11)])
@@ -154,5 +158,8 @@ def test_party_seats_need_a_twenty_percent_surplus_of_candidates(db, seats: int,
         eng.fire("a_party", "open_candidate_meeting")
     assert unmet_codes(err) == ["candidate_surplus"]
     eng.add("a_party")
+    # rev. 2: the added candidate changed the list: it is reported and approved again
+    eng.fact("a_party", "candidate_list_reported")
+    eng.fact("a_party", "candidate_list_approved", actor="street")
     eng.fire("a_party", "open_candidate_meeting")
     assert eng.state("a_party") == "candidate_meeting"

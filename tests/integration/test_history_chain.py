@@ -223,3 +223,26 @@ def test_24_concurrent_writers_of_rows_without_an_election_leave_one_valid_chain
     with eng.db.uow(write=False) as uow:
         whole = verify_all(uow)
     assert whole["ok"] and len([r for r in rows_of(eng.db) if r.action == "test_note"]) == 72
+
+
+def test_the_stand_alone_script_of_the_readme_agrees_with_the_application(eng):
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = Path(__file__).resolve().parents[2] / "docs" / "verify-history.py"
+    eid = busy(eng)
+
+    def run_script() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(script), url_of(eng.db)], capture_output=True, text=True,
+                              timeout=120)
+    clean = run_script()
+    with eng.db.uow(write=False) as uow:
+        whole = verify_all(uow)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert clean.stdout.strip().endswith(f"digest {whole['digest']}")
+    victim = rows_of(eng.db, eid)[4]
+    tamper(eng.db, "UPDATE audit_events SET at = at WHERE id = :id", id=victim.id)  # a no-op: still fine
+    assert run_script().returncode == 0
+    tamper(eng.db, "UPDATE audit_events SET trigger = 'x' WHERE id = :id", id=victim.id)
+    broken = run_script()
+    assert broken.returncode == 1 and f"chain {eid}: first bad row {victim.id}" in broken.stdout

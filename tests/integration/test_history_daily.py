@@ -3,18 +3,30 @@ day's digest, prints it in the bulletin, and raises an urgent incident once when
 from __future__ import annotations
 
 import datetime as dt
+from typing import Iterator
+
+import pytest
 
 from sqlalchemy import func, select
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from scheduler.app import build_scheduler
 from scheduler.jobs import bulletin_job, history_job
-from tests.integration.test_history_chain import busy, eng, rows_of, tamper  # noqa: F401 - eng is a fixture
+from tests.integration.engine_support import Engine
+from tests.integration.test_history_chain import busy, rows_of, tamper, triggers
 from tests.support import TODAY
 from workflow import clock
 from workflow.models import Bulletin, HistoryDigest, Incident, Notification, User
 from workflow.services.bulletins import bulletin_csv, get_bulletin
 from workflow.auth import SYSTEM
+from workflow.db import Database
+
+
+@pytest.fixture
+def eng(db: Database) -> Iterator[Engine]:
+    engine = Engine(db)
+    yield engine
+    triggers(db, on=True)
 
 
 def test_the_scheduler_runs_the_history_check_once_a_day():

@@ -109,12 +109,20 @@ def round_form(world, key, kind="first", **counts):
     return data
 
 
+def preview_then_record(client, path, data):
+    """Rev. 2: the first submit previews the evaluation; "record" confirms exactly the previewed counts."""
+    preview = client.post(path, data)
+    assert preview.status_code == 200, preview.status_code
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', preview.get_data(as_text=True)).group(1)
+    return client.post(path, {**data, "action": "record", "digest": digest})
+
+
 def test_a_round_is_recorded_and_the_engine_evaluation_is_shown(ui, world):
     advance(world, "a_party", "voting")
     client = ui("cadre")
     page = text(client.get(url(world, "a_party")))
     assert "录入投票结果：第一轮投票" in page
-    response = client.post(url(world, "a_party", "/rounds"), round_form(world, "a_party"))
+    response = preview_then_record(client, url(world, "a_party", "/rounds"), round_form(world, "a_party"))
     assert response.status_code == 302
     page = text(client.get(url(world, "a_party")))
     assert "本轮结果已录入，选举有效" in page and "第 1 轮" in page and "当选：" in page
@@ -124,7 +132,7 @@ def test_a_round_is_recorded_and_the_engine_evaluation_is_shown(ui, world):
 def test_an_invalid_round_is_recorded_as_invalid_with_its_reason(ui, world):
     advance(world, "a_party", "voting")
     client = ui("cadre")
-    response = client.post(url(world, "a_party", "/rounds"), round_form(world, "a_party", present="80"))
+    response = preview_then_record(client, url(world, "a_party", "/rounds"), round_form(world, "a_party", present="80"))
     assert response.status_code == 302
     page = text(client.get(url(world, "a_party")))
     assert "参加投票人数不足" in page and "重新选举" in page

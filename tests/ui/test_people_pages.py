@@ -65,6 +65,15 @@ def test_the_roster_is_kept_beside_the_party_election(ui, world):
     page = text(client.get(url(world, "a_party")))
     assert "第一书记和兼职委员" in page and "刘洋" in page and "和平区民政局" in page
     assert 'id="roster"' not in text(client.get(url(world, "a_residents")))
+    from workflow.services.roster import list_roster
+    with world.db.uow(write=False) as uow:
+        member = list_roster(uow, world.actors["cadre"], world.elections["a_party"])[0]["id"]
+    response = client.post(url(world, "a_party", f"/roster/{member}/end"), {"end-x": "", "end_on": "2014-11-01"})
+    assert response.status_code == 400 and "不能早于起始日期" in text(response)
+    response = client.post(url(world, "a_party", f"/roster/{member}/end"), {"end-x": "", "end_on": "2017-12-31"})
+    assert response.status_code == 302 and 'value="2017-12-31"' in text(client.get(url(world, "a_party")))
+    response = client.post(url(world, "a_party", f"/roster/{member}/remove"), {"rm-x": "", "reason": "录入错误"})
+    assert response.status_code == 302 and "名册中尚无人员" in text(client.get(url(world, "a_party")))
 
 
 def test_the_community_shows_yijiantiao_and_cross_membership(ui, world):

@@ -78,14 +78,16 @@ def test_closed_and_suspended_elections_cannot_be_suspended(body: str):
     r = runner(body)
     assert not r.can_fire("closed", "suspend") and not r.can_fire("suspended", "suspend")
     assert [s for s in MAIN_PATH if r.can_fire(s, "resume")] == []
-    assert [t for t in ALL_TRIGGERS if r.can_fire("closed", t)] == []
+    # rev. 2: closed is terminal except for void_result, which only a complaint's resolution fires (domain.md §3)
+    assert [t for t in ALL_TRIGGERS if r.can_fire("closed", t)] == ["void_result"]
 
 
 @pytest.mark.parametrize("body", BODIES)
 def test_void_result_is_internal_and_goes_back_to_voting(body: str):
     d, r = DEFINITIONS[body], runner(body)
     assert "void_result" in d.internal
-    assert [s for s in d.states if r.can_fire(s, "void_result")] == ["certification", "handover", "summary"]
+    assert [s for s in d.states if r.can_fire(s, "void_result")] == ["certification", "handover", "summary",
+                                                                      "closed"]
     assert r.dest("summary", "void_result") == "voting"
 
 
@@ -118,10 +120,15 @@ def test_the_guards_of_each_step_follow_domain_section_4():
     assert set(residents.guards("open_candidate_meeting")) == {
         "voter_list_timely", "voter_objections_resolved", "candidates_qualified", "election_committee_independent",
         "candidate_surplus", "candidate_list_timely"}
+    # rev. 2 (§4.3): the candidate guards of §4.2 are checked again when voting opens
     assert set(party.guards("open_voting")) == {"candidates_introduced", "polling_arrangements_ready",
-                                                "residents_election_certified"}
+                                                "residents_election_certified", "candidates_eligible",
+                                                "candidate_surplus", "candidate_list_reported",
+                                                "candidate_list_approved"}
     assert set(residents.guards("open_voting")) == {"candidate_meeting_held", "candidates_presented",
-                                                    "polling_arrangements_ready", "party_election_certified"}
+                                                    "polling_arrangements_ready", "party_election_certified",
+                                                    "candidates_qualified", "election_committee_independent",
+                                                    "candidate_surplus", "candidate_list_timely"}
     for d in (party, residents):
         assert set(d.guards("announce_result")) == {"round_recorded", "round_valid", "seats_filled",
                                                     "public_count_done", "result_announced"}

@@ -38,6 +38,16 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     errors.install(app)
     _skip_plain_blueprints(app)
+    from flask import Blueprint
+    docs = Blueprint("api_docs", __name__)  # a plain blueprint: the page is not an operation of the document
+    docs.add_url_rule("/api/v1/docs", "docs", api_docs)
+    app.register_blueprint(docs)
+
+
+def api_docs() -> str:
+    """The browsable API documentation: Swagger UI from web/static/vendor, no CDN, within the CSP."""
+    from flask import render_template
+    return render_template("api_docs.html")
 
 
 def _skip_plain_blueprints(app: Flask) -> None:
@@ -57,7 +67,7 @@ def _skip_plain_blueprints(app: Flask) -> None:
             return generate()
 
     app._generate_spec = generate_spec  # type: ignore[attr-defined]
-    app.spec_processor(merge_duplicate_schemas)
+    app.spec_processor(lambda spec: document_input_rules(merge_duplicate_schemas(spec)))
 
 
 def merge_duplicate_schemas(spec: dict[str, Any]) -> dict[str, Any]:
@@ -75,3 +85,58 @@ def merge_duplicate_schemas(spec: dict[str, Any]) -> dict[str, Any]:
     for old, new in renames.items():
         text = text.replace(f'"{old}"', f'"{new}"')
     return dict(json.loads(text))
+
+
+def document_input_rules(spec: dict[str, Any]) -> dict[str, Any]:
+    """State in the document what core.json_body() enforces on every input string: the text rule.
+
+    Field types of web.api.schemas carry their own (stricter) pattern; this covers a string field declared
+    without one, so that the document alone tells a client what is valid.
+    """
+    from workflow.text import PATTERN_MULTI_LINE
+    schemas = spec.get("components", {}).get("schemas", {})
+    seen: set[int] = set()
+
+    def visit(schema: Any) -> None:
+        if not isinstance(schema, dict) or id(schema) in seen:
+            return
+        seen.add(id(schema))
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            visit(schemas.get(ref.rsplit("/", 1)[1]))
+            return
+        kinds = schema.get("type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if "string" in kinds and not {"enum", "pattern", "format"} & set(schema):
+            schema["pattern"] = PATTERN_MULTI_LINE
+        for key in ("items", "additionalProperties"):
+            visit(schema.get(key))
+        for sub in (schema.get("properties") or {}).values():
+            visit(sub)
+        for key in ("allOf", "anyOf", "oneOf"):
+            for sub in schema.get(key) or []:
+                visit(sub)
+
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            responses = op.setdefault("responses", {})
+            if not any(str(code).startswith("2") for code in responses):
+                # an operation declared without an output schema still answers 200 with JSON on success
+                responses["200"] = {"description": "OK", "content": {"application/json": {"schema": {}}}}
+            request_body = op.get("requestBody") or {}
+            for media in request_body.get("content", {}).values():
+                visit(media.get("schema"))
+                if _resolve(schemas, media.get("schema")).get("required"):
+                    request_body["required"] = True  # a body with required fields cannot be left out
+            for param in op.get("parameters") or []:
+                if param.get("in") == "query":
+                    visit(param.get("schema"))
+    return spec
+
+
+def _resolve(schemas: dict[str, Any], schema: Any) -> dict[str, Any]:
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        schema = schemas.get(schema["$ref"].rsplit("/", 1)[1], {})
+    return schema if isinstance(schema, dict) else {}

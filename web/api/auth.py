@@ -8,8 +8,9 @@ from marshmallow import fields, validate
 from sqlalchemy import text as sql
 
 from workflow.models import Region
-from workflow.services import tokens
+from workflow.services import login, tokens
 
+from ..client import client_address
 from .core import actor, bearer_token, body, bp, load, op, public, uow
 from .schemas import In, Out, Timestamp, text
 
@@ -50,7 +51,7 @@ def create_token() -> dict[str, Any]:
     """Get a bearer token for a username and password."""
     data = load(TokenIn)
     with uow() as w:
-        user = tokens.authenticate(w, data["username"], data["password"])
+        user = login.authenticate(w, data["username"], data["password"], client_address())
         issued = tokens.create_token(w, user, current_app.config.get("TOKEN_HOURS", 12)) if user else None
     if issued is None:  # raised after the commit so that the failed attempt is counted
         raise tokens.InvalidCredentials()

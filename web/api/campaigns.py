@@ -24,6 +24,8 @@ class CampaignIn(In):
     scope = text(24, required=True)
     order = choice(svc.ORDERS, load_default="party_first")
     due = fields.Nested(DueIn, required=True)
+    report_due = Day(allow_none=True, load_default=None,
+                     metadata={"description": "the cities' report date; none: the summary due date + 10 days"})
 
 
 class CampaignOut(Out):
@@ -33,7 +35,8 @@ class CampaignOut(Out):
     scope = fields.String(required=True)
     order = fields.String(required=True)
     due = fields.Dict(keys=fields.String(), values=DayOut(), required=True)
-    report_due = DayOut(allow_none=True)
+    report_due = DayOut(allow_none=True, metadata={"description": "the campaign's own date, else summary due + 10"})
+    report_due_source = fields.String(metadata={"enum": ["campaign", "summary"]})
     created_at = Timestamp(allow_none=True)
     launched_at = Timestamp(required=True, allow_none=True)
 
@@ -96,7 +99,8 @@ CampaignPage = page_schema(CampaignOut, "CampaignPage")
 def campaign_dict(c: Campaign) -> dict[str, Any]:
     """Return a campaign as the API shows it."""
     return {"code": c.code, "name": c.name, "rule_set": c.rule_set, "scope": c.scope.code, "order": c.order,
-            "due": dict(c.due or {}), "report_due": c.report_due, "created_at": c.created_at,
+            "due": dict(c.due or {}), "report_due": svc.report_due_of(c),
+            "report_due_source": "campaign" if c.report_due is not None else "summary", "created_at": c.created_at,
             "launched_at": c.launched_at}
 
 
@@ -109,7 +113,7 @@ def create_campaign() -> dict[str, Any]:
     data = load(CampaignIn)
     with uow() as w:
         c = svc.create_campaign(w, actor(), data["code"], data["name"], data["rule_set"], data["scope"],
-                                data["order"], data["due"])
+                                data["order"], data["due"], data.get("report_due"))
         return campaign_dict(c)
 
 

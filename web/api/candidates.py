@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy.orm import Session
 
 from workflow.auth import Actor
@@ -15,7 +15,7 @@ from workflow.services.common import get_election
 
 from .core import ID, actor, body, bp, json_body, load, op, uow
 from .outputs import CandidateOut, RoundOut
-from .schemas import MAX_COUNT, Bool, In, Int, Out, Timestamp, choice, count, ident, text
+from .schemas import MAX_COUNT, Bool, In, Int, Out, Timestamp, choice, count, ident, line, text
 
 POSTS = ("member", "director", "deputy_director")
 
@@ -35,7 +35,7 @@ class CandidateIn(In):
     presented = Bool()
     background = choice(svc.BACKGROUNDS, nullable=True)
     graduate_recruit = Bool()
-    dispatched_from = fields.String(allow_none=True, validate=validate.Length(max=200))
+    dispatched_from = line(200)
     id_number = fields.String(allow_none=True, validate=validate.Length(max=40),
                               metadata={"description": "居民身份证号码, 18 characters (GB 11643 check digit); "
                                                        "kept as a keyed hash and shown masked"})
@@ -50,16 +50,56 @@ class CandidatePatch(CandidateIn):
     withdrawn = Bool()
 
 
-class RoundIn(In):
-    kind = choice(ROUND_KINDS, required=True)
-    expected = count(metadata={"description": "may be omitted where a voter roll computes it (domain.md §10)"})
-    present = count()
+def _votes() -> fields.Dict:
+    return fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,10}$")),
+                       values=Int(validate=validate.Range(0, MAX_COUNT)),
+                       metadata={"description": "{candidate id: votes}"})
+
+
+class WriteInIn(In):
+    """A person written in on the ballots (另选他人)."""
+
+    name = text(100, required=True)
+    post = choice(POSTS, required=True)
+    votes = count()
+
+
+class StationIn(In):
+    """One polling place's counts (中心会场, 投票站, 流动票箱); the engine sums them."""
+
+    name = text(100, required=True)
     ballots_issued = count()
     ballots_returned = count()
     ballots_invalid = count()
-    votes = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,10}$")),
-                        values=Int(validate=validate.Range(0, MAX_COUNT)),
-                        metadata={"description": "{candidate id: votes}"})
+    votes = _votes()
+    write_ins = fields.List(fields.Nested(WriteInIn), validate=validate.Length(max=200))
+
+
+class RoundIn(In):
+    """The ballot counts and votes at the top, or per polling place in `stations` (not both)."""
+
+    kind = choice(ROUND_KINDS, required=True)
+    expected = count(metadata={"description": "may be omitted where a voter roll computes it (domain.md §10)"})
+    present = count()
+    ballots_issued = count(required=False)
+    ballots_returned = count(required=False)
+    ballots_invalid = count(required=False)
+    votes = _votes()
+    write_ins = fields.List(fields.Nested(WriteInIn), validate=validate.Length(max=200))
+    stations = fields.List(fields.Nested(StationIn), validate=validate.Length(min=1, max=200))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _ballots_or_stations(self, data: dict[str, Any], **_: Any) -> None:
+        """Without stations the three ballot counts are required; with them, none is given at the top."""
+        names = ("ballots_issued", "ballots_returned", "ballots_invalid")
+        if "stations" in data:
+            given = [n for n in (*names, "votes", "write_ins") if n in data]
+            if given:
+                raise ValidationError({n: ["Given per polling place when stations are given."] for n in given})
+        else:
+            missing = [n for n in names if n not in data]
+            if missing:
+                raise ValidationError({n: ["Missing data for required field."] for n in missing})
 
 
 class CertificateIn(In):
@@ -111,7 +151,7 @@ def update_candidate(candidate_id: int) -> dict[str, Any]:
 @body(RoundIn)
 @op("Candidates", 400, 403, 404, 409)
 def record_round(election_id: int) -> dict[str, Any]:
-    """Record a voting round; the engine evaluates it (valid, problems, elected, unfilled)."""
+    """Record a voting round; the engine evaluates it (valid, problems, elected, unfilled, tied)."""
     with uow() as w:
         raw = json_body()
         if isinstance(raw, dict) and "expected" not in raw:  # a voter roll computes it (domain.md §10)

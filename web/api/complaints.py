@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 
 from workflow.auth import Actor
@@ -14,19 +13,19 @@ from workflow.services.common import get_election
 
 from .core import ID, actor, body, bp, load, op, uow
 from .outputs import ComplaintOut
-from .schemas import Day, In, choice, ident, text
+from .schemas import Day, In, choice, ident, note, text
 
 
 class ComplaintIn(In):
     category = choice(svc.CATEGORIES, required=True)
     candidate = ident(required=False, nullable=True, load_default=None)
     received_on = Day(required=True)
-    summary = text(4000, required=True)
+    summary = text(4000, required=True, multiline=True)
 
 
 class ResolveIn(In):
     outcome = choice(svc.OUTCOMES, required=True)
-    note = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    note = note(4000)
     referral = choice(svc.REFERRALS, nullable=True, load_default=None)
 
 

@@ -23,11 +23,13 @@ from typing import Any, Callable, Optional, TypeVar
 from apiflask import APIBlueprint
 from flask import g, request
 from marshmallow import EXCLUDE, Schema, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from workflow.auth import Actor
 from workflow.db import UnitOfWork
 from workflow.errors import InvalidRequest, NotFound
 from workflow.services.tokens import Unauthenticated, actor_for_token
+from workflow.text import text_problem
 
 from .messages import flatten
 
@@ -38,6 +40,11 @@ bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 #: path converter for numeric ids (numbers beyond the id range are not found, see _authenticate)
 ID = "int"
 MAX_ID = 2**31 - 1
+#: a JSON request body (imports send files, not JSON, and have their own limits)
+MAX_JSON_BYTES = 1 << 20
+MAX_FILE_BODY_BYTES = 64 << 20
+#: endpoints whose JSON body carries a file (see file_body)
+FILE_BODIES: set[str] = set()
 #: endpoints that need no bearer token
 PUBLIC: set[str] = set()
 SECURITY = "BearerAuth"
@@ -107,21 +114,16 @@ def _authenticate() -> None:
 
 
 def storable(text: str) -> bool:
-    """Return whether a string can reach the database: no NUL character and valid UTF-8."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    """Return whether a string can reach the database: the text rule (no control characters, valid UTF-8)."""
+    return text_problem(text, multiline=True) is None
 
 
 def _unstorable(value: Any, path: str, out: dict[str, tuple[str, str]]) -> None:
+    """Apply the text rule to every string of a body, whatever its schema says (one-line fields say more)."""
     if isinstance(value, str):
-        if not storable(value):
-            out.setdefault(path or "body", ("must not contain NUL characters or invalid Unicode",
-                                            "不能包含空字符或无效的 Unicode 字符"))
+        problem = text_problem(value, multiline=True)
+        if problem is not None:
+            out.setdefault(path or "body", problem)
     elif isinstance(value, dict):
         for k, v in value.items():
             _unstorable(k, f"{path}.{k}" if path else str(k), out)
@@ -131,9 +133,21 @@ def _unstorable(value: Any, path: str, out: dict[str, tuple[str, str]]) -> None:
             _unstorable(v, f"{path}.{i}" if path else str(i), out)
 
 
+def file_body(f: F) -> F:
+    """Mark a view whose JSON body carries a file's text in `content` (checked cell by cell by the importer)."""
+    FILE_BODIES.add(f"{bp.name}.{f.__name__}")
+    return f
+
+
 def json_body() -> Any:
-    """Return the decoded JSON body ({} when empty); malformed JSON is a 400 invalid_request."""
+    """Return the decoded JSON body ({} when empty); malformed JSON is a 400 invalid_request, too large a 413."""
+    file_like = request.endpoint in FILE_BODIES
+    limit = MAX_FILE_BODY_BYTES if file_like else MAX_JSON_BYTES
+    if (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
     raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        raise RequestEntityTooLarge()
     if not raw.strip():
         return {}
     try:
@@ -141,7 +155,10 @@ def json_body() -> Any:
     except (ValueError, RecursionError):
         raise InvalidRequest.one("body", "is not valid JSON", "不是有效的 JSON") from None
     problems: dict[str, tuple[str, str]] = {}
-    _unstorable(data, "", problems)
+    if file_like and isinstance(data, dict):
+        _unstorable({k: v for k, v in data.items() if k != "content"}, "", problems)
+    else:
+        _unstorable(data, "", problems)
     if problems:
         raise InvalidRequest(problems)
     return data

@@ -13,7 +13,7 @@ from workflow.services.common import get_election
 
 from .core import ID, actor, body, bp, lang, load, load_query, op, page_of, query, uow
 from .outputs import ElectionOut
-from .schemas import Day, In, Int, Out, PageQuery, Timestamp, count, page_schema
+from .schemas import Day, In, Int, Out, PageQuery, Timestamp, count, note, page_schema
 
 FACT_VALUE = {"description": "true/false, a date YYYY-MM-DD, a choice (election_mode) or null to retract"}
 
@@ -35,14 +35,14 @@ class SeatsOut(Out):
 
 class FactIn(In):
     value = fields.Raw(required=True, allow_none=True, metadata=FACT_VALUE)
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    note = note(2000)
 
 
 class FactsIn(In):
     facts = fields.Dict(keys=fields.String(validate=validate.OneOf(sorted(FACTS))),
                         values=fields.Raw(allow_none=True, metadata=FACT_VALUE), required=True,
                         validate=validate.Length(min=1))
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    note = note(2000)
 
 
 class FactOut(Out):
@@ -62,8 +62,7 @@ class FactsOut(Out):
 class TransitionIn(In):
     trigger = fields.String(required=True, validate=validate.OneOf(sorted(ALL_TRIGGERS)))
     version = Int(required=True, metadata={"description": "the version you read (optimistic lock)"})
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000),
-                         metadata={"description": "required for suspend"})
+    note = note(2000, metadata={"description": "required for suspend"})
     review_on = Day(allow_none=True, metadata={"description": "suspend only: when to review the suspension"})
 
 

@@ -13,7 +13,7 @@ from workflow.services.escalation import KINDS, escalations_for_election, list_e
 from workflow.services.sweep import parse_instant, sweep_overdue
 
 from .core import ID, actor, body, bp, load, load_query, op, query, uow
-from .schemas import Day, In, Out, PageQuery, QueryBool, choice, page_schema, text
+from .schemas import Day, In, Out, PageQuery, QueryBool, Timestamp, choice, note, page_schema, text
 
 
 
@@ -26,10 +26,10 @@ class EscalationOut(Out):
     state = fields.String(required=True)
     level = fields.Integer(required=True)
     due = fields.String(required=True, metadata={"format": "date"})
-    raised_at = fields.String(required=True, metadata={"format": "date-time"})
+    raised_at = Timestamp(required=True)
     notified = fields.String(required=True, allow_none=True)
     copied = fields.List(fields.String(), required=True)
-    closed_at = fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    closed_at = Timestamp(required=True, allow_none=True)
 
 
 def Flag() -> QueryBool:  # noqa: N802 - reads like a field class
@@ -63,17 +63,17 @@ class SweepOut(Out):
 
 
 class DossierIn(In):
-    cause = text(2000, required=True)
+    cause = text(2000, required=True, multiline=True)
     due_on = Day(required=True)
     stationed_cadre = text(100, nullable=True, load_default=None)
 
 
 class DossierPatch(In):
     status = choice(dossiers.STATUSES)
-    note = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    note = note(4000)
     due_on = Day()
     stationed_cadre = text(100, nullable=True)
-    cause = text(2000)
+    cause = text(2000, multiline=True)
 
 
 class DossierOut(Out):
@@ -86,17 +86,17 @@ class DossierOut(Out):
     status = fields.String(required=True)
     note = fields.String(allow_none=True)
     automatic = fields.Boolean()
-    opened_at = fields.String(allow_none=True)
-    closed_at = fields.String(allow_none=True)
+    opened_at = Timestamp(allow_none=True)
+    closed_at = Timestamp(allow_none=True)
 
 
 class IncidentIn(In):
-    summary = text(4000, required=True)
+    summary = text(4000, required=True, multiline=True)
     severity = choice(incidents.SEVERITIES, required=True)
 
 
 class AckIn(In):
-    note = fields.String(allow_none=True, validate=validate.Length(max=4000), load_default=None)
+    note = note(4000, load_default=None)
 
 
 class ElectionRef(Out):
@@ -114,11 +114,11 @@ class IncidentOut(Out):
     summary = fields.String(required=True)
     severity = fields.String(required=True)
     reported_by = fields.String(allow_none=True)
-    reported_at = fields.String(allow_none=True)
+    reported_at = Timestamp(allow_none=True)
     ack_due_on = fields.String(required=True)
     acknowledged = fields.Boolean(required=True)
     acknowledged_by = fields.String(allow_none=True)
-    acknowledged_at = fields.String(allow_none=True)
+    acknowledged_at = Timestamp(allow_none=True)
     note = fields.String(allow_none=True)
     open = fields.Boolean()
     elections = fields.List(fields.Nested(ElectionRef))

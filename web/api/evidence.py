@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
-from marshmallow import fields
+from apiflask.fields import File
+from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from workflow.errors import InvalidRequest
@@ -44,6 +45,21 @@ class AttachmentOut(Out):
 
 
 AttachmentPage = page_schema(AttachmentOut, "AttachmentPage")
+
+
+class UploadIn(Schema):
+    file = File(required=True, metadata={"description": "PDF, JPEG or PNG (by content), at most 20 MB"})
+    kind = fields.String(required=True, validate=validate.OneOf(evidence.KINDS))
+    note = fields.String(validate=validate.Length(max=2000))
+
+
+def multipart(schema: type[Schema]) -> Any:
+    """Document a multipart body without reading it yet (the view reads it after the 404 check)."""
+    def decorator(f: Any) -> Any:
+        annotated = bp.input(schema, location="form_and_files", validation=False)(f)
+        f._spec = annotated._spec
+        return f
+    return decorator
 @bp.get(f"/elections/<{ID}:election_id>/verify")
 @bp.output(VerifyOut)
 @op("History", 404)
@@ -55,6 +71,7 @@ def verify(election_id: int) -> dict[str, Any]:
 
 @bp.post(f"/elections/<{ID}:election_id>/attachments")
 @bp.output(AttachmentOut, status_code=201)
+@multipart(UploadIn)
 @op("History", 400, 403, 404)
 def upload(election_id: int) -> Any:
     """Upload an evidence file (multipart `file`, `kind`, `note`): PDF, JPEG or PNG by content, at most 20 MB."""

@@ -9,9 +9,10 @@ from marshmallow import fields
 from workflow.errors import Forbidden
 from workflow.services import bulletins, notifications
 
+from ..downloads import attachment
 from .core import ID, actor, body, bp, load, load_query, op, query, uow
 from .escalations import Flag
-from .schemas import Day, In, Out, PageQuery, choice, page_schema, text
+from .schemas import Day, In, Out, PageQuery, Timestamp, choice, id_list, page_schema, text
 
 
 class NotificationOut(Out):
@@ -19,7 +20,7 @@ class NotificationOut(Out):
     subject = fields.String(required=True)
     body = fields.String()
     link = fields.String(allow_none=True)
-    created_at = fields.String(allow_none=True)
+    created_at = Timestamp(allow_none=True)
     read = fields.Boolean(required=True)
     email = fields.String(allow_none=True)
 
@@ -29,7 +30,7 @@ class InboxQuery(PageQuery):
 
 
 class ReadIn(In):
-    ids = fields.List(fields.Integer(strict=True), allow_none=True, load_default=None)
+    ids = id_list(allow_none=True, load_default=None)
 
 
 class ReadOut(Out):
@@ -44,12 +45,13 @@ class BulletinOut(Out):
     region_name = fields.String()
     level = fields.String()
     date = fields.String(required=True)
-    created_at = fields.String(allow_none=True)
+    created_at = Timestamp(allow_none=True)
     data = fields.Dict()
 
 
 class BulletinQuery(PageQuery):
     region = text(24)
+    date = Day(metadata={"description": "only the bulletins of this day"})
 
 
 class DownloadQuery(In):
@@ -99,13 +101,15 @@ def get_bulletins() -> dict[str, Any]:
     """List the bulletins (情况通报) of regions in scope, newest first."""
     args = load_query(BulletinQuery)
     with uow(write=False) as w:
-        return bulletins.list_bulletins(w, actor(), args.get("region"), args["page"], args["per_page"])
+        return bulletins.list_bulletins(w, actor(), args.get("region"), args["page"], args["per_page"],
+                                        args.get("date"))
 
 
 @bp.get(f"/bulletins/<{ID}:bulletin_id>")
-@bp.output(BulletinOut)
 @query(DownloadQuery)
-@op("Bulletins", 400, 404)
+@op("Bulletins", 400, 404, ok={
+    "description": "the bulletin as JSON (BulletinOut), or with ?format=csv as a CSV file (UTF-8 with BOM)",
+    "content": {"application/json": {"schema": BulletinOut}, "text/csv": {"schema": {"type": "string"}}}})
 def get_bulletin(bulletin_id: int) -> Any:
     """Return one bulletin; ?format=csv downloads it as CSV."""
     with uow(write=False) as w:
@@ -113,7 +117,7 @@ def get_bulletin(bulletin_id: int) -> Any:
     if load_query(DownloadQuery)["format"] == "csv":
         name = f"bulletin-{found['region']}-{found['date']}.csv"
         return Response("\ufeff" + bulletins.bulletin_csv(found, actor().language), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                        headers=attachment(name))
     return found
 
 

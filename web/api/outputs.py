@@ -27,6 +27,8 @@ class CandidateOut(Out):
     voided = fields.Boolean(required=True)
     elected = fields.Boolean(required=True)
     certificate = fields.String(allow_none=True, metadata={"description": "serial of the live certificate"})
+    status = fields.String(metadata={"enum": ["standing", "elected", "withdrawn", "disqualified", "voided"]})
+    write_in = fields.Boolean(metadata={"description": "written in on the ballots (另选他人), not on the list"})
     id_number = fields.String(allow_none=True, metadata={"description": "masked: first 6 and last 4 characters"})
     incumbent = fields.Boolean()
     party_post = fields.String(allow_none=True, metadata={"enum": ["secretary", "deputy_secretary"]})
@@ -94,6 +96,10 @@ class RoundOut(Out):
     problems = fields.List(fields.String(), required=True)
     elected = fields.List(fields.Integer(), required=True)
     unfilled = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    tied = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()), required=True,
+                       metadata={"description": "post -> the candidates tied at the last seat"})
+    write_ins = fields.List(fields.Dict(), metadata={"description": "[{name, post, votes, candidate: id|null}]"})
+    stations = fields.List(fields.Dict(), allow_none=True, metadata={"description": "the polling places as entered"})
     open_seats = fields.Dict(keys=fields.String(), values=fields.Integer())
     superseded = fields.Boolean()
     recorded_at = Timestamp(allow_none=True)
@@ -157,6 +163,8 @@ class ElectionOut(Out):
     key_difficult = fields.Boolean()
     seats = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     open_seats = fields.Dict(keys=fields.String(), values=fields.Integer())
+    vacant_seats = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                               metadata={"description": "seats left vacant with the street's approval (暂缺)"})
     facts = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
     candidates = fields.List(fields.Nested(CandidateOut), required=True)
     rounds = fields.List(fields.Nested(RoundOut), required=True)

@@ -5,8 +5,8 @@ import io
 import tempfile
 from typing import Any
 
-from flask import Response, request, send_file
-from marshmallow import fields
+from flask import Response, request
+from marshmallow import fields, validate
 
 from workflow.errors import InvalidRequest
 from workflow.importing.kinds import KINDS
@@ -17,7 +17,8 @@ from workflow.services.common import get_region
 from workflow.services.report_files import report_json, write_report_csv, write_report_xlsx
 from workflow.services.reports import build_report, map_points
 
-from .core import actor, body, bp, lang, load, load_query, op, query, uow
+from ..downloads import send_download
+from .core import actor, body, bp, file_body, lang, load, load_query, op, query, uow
 from .errors import json_error
 from .schemas import In, Out, choice, text
 
@@ -63,7 +64,7 @@ class MapOut(Out):
 
 
 class SubmissionIn(In):
-    narrative = text(sub_svc.MAX_NARRATIVE, required=True)
+    narrative = text(sub_svc.MAX_NARRATIVE, required=True, multiline=True)
 
 
 class SubmissionOut(Out):
@@ -94,7 +95,10 @@ class SubmissionsOut(Out):
 
 
 class ImportJsonIn(In):
-    content = fields.String(required=True, metadata={"description": "the CSV text (header row first)"})
+    content = fields.String(required=True, validate=validate.Length(1, MAX_IMPORT_BYTES),
+                            metadata={"description": "the CSV text (header row first); its cells follow the text "
+                                                     "rule of every stored text",
+                                      "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"})
     filename = text(200)
 
 
@@ -153,7 +157,7 @@ def send_report(data: dict[str, Any], fmt: str, language: str) -> Response:
         out.write(report_json(data).encode("utf-8"))
     out.seek(0)
     name = f"{data['campaign']['code']}-{data['region']['code']}-{data['region']['name']}-{data['as_of']}.{fmt}"
-    return send_file(out, mimetype=MEDIA[fmt], as_attachment=True, download_name=name, max_age=0)
+    return send_download(out, MEDIA[fmt], name)
 
 
 @bp.get("/campaigns/<code>/map")
@@ -200,6 +204,7 @@ def submit(code: str, city: str) -> dict[str, Any]:
 
 
 @bp.post("/imports/<kind>")
+@file_body
 @bp.output(ImportOut)
 @body(ImportJsonIn)
 @op("Imports", 400, 403, 404, 413, summary="Import a CSV or XLSX file, all or nothing")

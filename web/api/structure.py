@@ -17,7 +17,7 @@ from workflow.services.common import community_scope, get_community, region_scop
 
 from .core import actor, body, bp, load, load_query, op, query, uow
 from .outputs import PeopleOut
-from .schemas import Bool, DayOut, In, Number, Out, PageQuery, choice, count, page_schema, text
+from .schemas import Bool, line, DayOut, In, Number, Out, PageQuery, choice, count, page_schema, text
 
 
 class RegionIn(In):
@@ -52,7 +52,7 @@ class CommunityIn(In):
     collective_reform_done = Bool()
     migrant_dense = Bool()
     new_residential = Bool()
-    other_risk = fields.String(allow_none=True, validate=validate.Length(max=500))
+    other_risk = line(500)
 
 
 class ElectionBrief(Out):

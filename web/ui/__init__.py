@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     __import__("web.ui.data", fromlist=["init_app"]).init_app(app)  # reports, submissions, import/export
     __import__("web.ui.notices", fromlist=["init_app"]).init_app(app)  # inbox, escalations, dossiers, bulletins
+    __import__("web.ui.roll", fromlist=["init_app"]).init_app(app)  # voter roll, objections, announcements
     app.config.setdefault("UI_PER_PAGE", 25)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", bool(app.config.get("SESSION_COOKIE_SECURE")))
     # pages that match no route (the API answers its own paths in JSON before this runs)

@@ -12,8 +12,8 @@ from workflow.db import UnitOfWork
 from workflow.errors import DomainError
 from workflow.machines import ACTIVE_STATES
 from workflow.models import Community, Election
-from workflow.ruleset import ORG_TYPES, available_rule_sets
-from workflow.services.campaigns import (ORDERS, create_campaign, launch_campaign, list_campaigns,
+from workflow.ruleset import ORG_TYPES, available_rule_sets, get_rule_set
+from workflow.services.campaigns import (ORDERS, create_campaign, launch_campaign, list_campaigns, report_due_of,
                                          set_community_order)
 from workflow.services.common import audit, community_scope, get_community, get_region
 from workflow.services.structure import COMMUNITY_FLAGS, community_fields, create_community, upsert_community
@@ -135,10 +135,12 @@ def admin_campaigns() -> Any:
         due = {st: getattr(form, f"due_{st}").data.isoformat() for st in ACTIVE_STATES}
         try:
             write(create_campaign, form.code.data.strip(), form.name.data.strip(), form.rule_set.data,
-                  form.scope.data.strip(), form.order.data, due)
+                  form.scope.data.strip(), form.order.data, due,
+                  form.report_due.data.isoformat() if form.report_due.data else None)
         except DomainError as exc:
             problem, problem_at = Problem(exc), "create"
-            problem.attach(form, {f"due.{st}": f"due_{st}" for st in ACTIVE_STATES} | {"due": "due_preparation"})
+            problem.attach(form, {f"due.{st}": f"due_{st}" for st in ACTIVE_STATES}
+                           | {"due": "due_preparation", "report_due": "report_due"})
         else:
             flash(_("Campaign %(code)s created. Launch it to create the elections.", code=form.code.data.strip()),
                   "success")
@@ -162,11 +164,15 @@ def admin_campaigns() -> Any:
             Election.campaign_id.in_([c.id for c in camps])).group_by(Election.campaign_id)).all()) if camps else {}
         campaigns = [{"code": c.code, "name": c.name, "rule_set": c.rule_set, "scope": c.scope.name,
                       "order": UL.text(UL.ORDERS, c.order), "due": c.due, "launched": c.launched_at,
+                      "report_due": report_due_of(c), "report_due_own": c.report_due is not None,
                       "elections": counts.get(c.id, 0)} for c in camps]
+    # a rule set's report date is only a suggestion for the campaign it was written for (domain.md §6)
+    suggestions = [(name, get_rule_set(name).report_due) for name in available_rule_sets()
+                   if get_rule_set(name).report_due]
     status = problem.status if problem else (400 if request.method == "POST" else 200)
     return render_template("admin/campaigns.html", form=form, order_form=order_form, campaigns=campaigns,
                            problem=problem, problem_at=problem_at, launch_form=ConfirmForm(formdata=None),
-                           states=ACTIVE_STATES), status
+                           states=ACTIVE_STATES, suggestions=suggestions), status
 
 
 @bp.route("/admin/campaigns/<code>/launch", methods=["POST"])

@@ -1,75 +1,49 @@
 """Signing in and out, login throttling, password change and the language switch."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Optional
 
-from flask import Flask, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_user, logout_user
-from sqlalchemy import select
 
-from workflow.auth import Actor
-from workflow.clock import now
 from workflow.errors import DomainError
-from workflow.models import Region, User
-from workflow.passwords import check_password, hash_password
-from workflow.services.reads import actor_for
-from workflow.services.structure import change_password
+from workflow.services import login as login_svc
+from workflow.services.structure import set_language
 
+from ..client import client_address
 from ..extensions import SUPPORTED, login_manager
 from . import bp
 from .common import Problem, is_safe_next, uow
 from .forms import LanguageForm, LoginForm, PasswordForm
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
-_DUMMY_HASH = hash_password("not a real password")
-
 
 class SessionUser(UserMixin):
-    """The signed-in user as the UI sees it; the session id carries a password stamp."""
+    """The signed-in user as the UI sees it; the session id names a server-side session row."""
 
-    def __init__(self, user: User, actor: Actor, scope_name: Optional[str]) -> None:
-        self.id = user.id
-        self.username = user.username
-        self.display_name = user.display_name or user.username
-        self.role = user.role
-        self.language = user.language or "zh"
-        self.scope_name = scope_name
-        self.stamp = _stamp(user)
-        self.actor = actor
+    def __init__(self, profile: login_svc.Profile, sid: str) -> None:
+        self.id = profile.user_id
+        self.username = profile.username
+        self.display_name = profile.display_name
+        self.role = profile.role
+        self.language = profile.language
+        self.scope_name = profile.scope_name
+        self.actor = profile.actor
+        self.sid = sid
 
     def get_id(self) -> str:
-        """Return 'id:stamp' so that a password change ends every other session."""
-        return f"{self.id}:{self.stamp}"
-
-
-def _stamp(user: User) -> str:
-    changed = user.password_changed_at
-    return str(int(changed.timestamp())) if changed else "0"
-
-
-def _aware(value: Optional[dt.datetime]) -> Optional[dt.datetime]:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
+        """Return 'id:session' so that every request checks the session on the server."""
+        return f"{self.id}:{self.sid}"
 
 
 def load_user(user_id: str) -> Optional[SessionUser]:
-    """Flask-Login user loader: the user must exist, be active and have the same password stamp."""
-    raw_id, _sep, stamp = str(user_id).partition(":")
-    try:
-        uid = int(raw_id)
-    except ValueError:
+    """Flask-Login user loader: the session must be live (not signed out, same password, user active)."""
+    raw_id, _sep, sid = str(user_id).partition(":")
+    if not raw_id.isdigit() or not sid or len(raw_id) > 10:
         return None
     with uow() as work:
-        s = work.session
-        user = s.get(User, uid)
-        if user is None or not user.active or _stamp(user) != stamp:
-            return None
-        region = s.get(Region, user.scope_id) if user.scope_id else None
-        return SessionUser(user, actor_for(s, user), region.name if region else None)
+        profile = login_svc.session_profile(work, int(raw_id), sid)
+    return SessionUser(profile, sid) if profile is not None else None
 
 
 def init_login(app: Flask) -> None:
@@ -77,30 +51,17 @@ def init_login(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
+def _session_hours() -> float:
+    return float(current_app.config.get("SESSION_HOURS", 12))
+
+
 def authenticate(username: str, password: str) -> tuple[Optional[SessionUser], Optional[str]]:
-    """Check a login with throttling: after MAX_FAILURES failures the account locks for LOCK_MINUTES."""
-    with uow(write_=True) as work:
-        s = work.session
-        user = s.scalars(select(User).where(User.username == username)).first()
-        moment = now()
-        if user is None or not user.active:
-            check_password(_DUMMY_HASH, password)  # same cost as a real check
-            return None, _("Wrong username or password.")
-        locked = _aware(user.locked_until)
-        if locked is not None and locked > moment:
-            minutes = max(1, int((locked - moment).total_seconds() // 60) + 1)
-            return None, _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes)
-        if not check_password(user.password_hash, password):
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= MAX_FAILURES:
-                user.locked_until = moment + dt.timedelta(minutes=LOCK_MINUTES)
-                user.failed_logins = 0
-                return None, _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=LOCK_MINUTES)
-            return None, _("Wrong username or password.")
-        user.failed_logins, user.locked_until = 0, None
-        s.flush()
-        region = s.get(Region, user.scope_id) if user.scope_id else None
-        return SessionUser(user, actor_for(s, user), region.name if region else None), None
+    """Check a sign-in (throttled per account and address by the login service); one message for every refusal."""
+    with uow(write_=True) as work:  # commits the failure counts too
+        found = login_svc.sign_in(work, username, password, client_address(), _session_hours())
+    if found is None:
+        return None, _("Wrong username or password.")
+    return SessionUser(*found), None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -129,7 +90,6 @@ def login() -> Any:
 
 
 def _secure_cookies() -> bool:
-    from flask import current_app
     return bool(current_app.config.get("SESSION_COOKIE_SECURE"))
 
 
@@ -147,7 +107,11 @@ def _next_or_home(target: Optional[str]) -> str:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
-    """Sign out and forget the session."""
+    """Sign out: end the session on the server (a copied cookie dies too) and forget it."""
+    sid = getattr(current_user, "sid", None)
+    if sid:
+        with uow(write_=True) as work:
+            login_svc.end_session(work, sid)
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -160,32 +124,22 @@ def password() -> Any:
     form = PasswordForm()
     problem = None
     if form.validate_on_submit():
-        with uow() as work:
-            user = work.session.get(User, current_user.id)
-            ok = user is not None and check_password(user.password_hash, form.current.data)
-        if not ok:
-            form.current.errors = [_("This is not your current password.")]
+        try:
+            with uow(write_=True) as work:
+                fresh = login_svc.change_own_password(work, current_user.id, form.current.data, form.new.data,
+                                                      _session_hours())
+        except DomainError as exc:
+            problem = Problem(exc)
+            problem.attach(form, {"password": "new"})
         else:
-            try:
-                with uow(write_=True) as work:
-                    change_password(work, current_user.id, form.new.data)
-            except DomainError as exc:
-                problem = Problem(exc)
-                problem.attach(form, {"password": "new"})
+            if fresh is None:
+                form.current.errors = [_("This is not your current password.")]
             else:
-                fresh = load_user(f"{current_user.id}:{_fresh_stamp(current_user.id)}")
-                if fresh is not None:
-                    login_user(fresh, fresh=True)
+                login_user(SessionUser(*fresh), fresh=True)
                 flash(_("Your password has been changed."), "success")
                 return redirect(url_for("ui.worklist"))
     status = 400 if request.method == "POST" else 200
     return render_template("password.html", form=form, problem=problem), status
-
-
-def _fresh_stamp(user_id: int) -> str:
-    with uow() as work:
-        user = work.session.get(User, user_id)
-        return _stamp(user) if user else ""
 
 
 @bp.route("/language", methods=["POST"])
@@ -198,9 +152,7 @@ def language() -> Any:
         return redirect(url_for("ui.worklist"))
     if current_user.is_authenticated:
         with uow(write_=True) as work:
-            user = work.session.get(User, current_user.id)
-            if user is not None:
-                user.language = chosen
+            set_language(work, current_user.id, chosen)
     response = make_response(redirect(target if is_safe_next(target) else url_for("ui.worklist")))
     response.set_cookie("lang", chosen, max_age=365 * 86400, samesite="Lax", httponly=True,
                         secure=_secure_cookies())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,6 +21,7 @@ from workflow.importing.files import MEDIA_TYPES
 from workflow.importing.kinds import COLUMNS, KIND_LABELS, KINDS
 from workflow.services.imports import ImportRejected, export_structure, import_file, write_template
 
+from ..downloads import send_download
 from . import protect
 from .common import Problem, actor, lang, uow, write
 
@@ -99,8 +100,7 @@ def _send(fill: Any, kind: str, fmt: str, name: str) -> Any:
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
     fill(spool)
     spool.seek(0)
-    return send_file(spool, mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=f"{name}.{fmt}",
-                     max_age=0)
+    return send_download(spool, MEDIA_TYPES[fmt], f"{name}.{fmt}")
 
 
 @bp.route("/template/<kind>.<any(xlsx, csv):fmt>")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import io
 from typing import Any, Optional
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
 from web.charts import BarRow, MapPoint, Segment, column_chart, pie_shares, progress_bar, province_map, stacked_bars
@@ -23,6 +23,8 @@ from workflow.services.report_labels import t
 from workflow.services.reports import AGE_BANDS, EDUCATION_LEVELS, STATES, build_report, map_points
 from workflow.services.submissions import MAX_NARRATIVE, submission_status, submit_report
 
+from ..downloads import send_download
+from .forms import TextAreaField
 from .common import Problem, actor, lang, read, uow, write
 from .data import bp
 from .i18n import label_of
@@ -141,7 +143,7 @@ def report_download() -> Any:
         out.write(report_json(data).encode("utf-8"))
     out.seek(0)
     name = f"{data['campaign']['code']}-{data['region']['code']}-{data['region']['name']}-{data['as_of']}.{fmt}"
-    return send_file(out, mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=name, max_age=0)
+    return send_download(out, MEDIA_TYPES[fmt], name)
 
 
 class SubmissionForm(FlaskForm):

@@ -22,8 +22,9 @@ from workflow.machines import ACTIVE_STATES, DEFINITIONS, MAIN_PATH
 from workflow.machines.base import LEAVING
 from workflow.models import Fact, Region, User
 from workflow.ruleset import get_rule_set
+from workflow.services.calendar import election_calendar
 from workflow.services.common import get_election
-from workflow.services.election_data import POSTS
+from workflow.services.election_data import POSTS, next_round
 from workflow.services.evidence import list_attachments
 from workflow.services.fact_requests import who_records
 from workflow.services.reads import describe_election, history
@@ -149,6 +150,9 @@ def election_context(election_id: Any) -> dict[str, Any]:
         stepper = steps(e, d)
         recorders = who_records(work, a, election_id) if may_edit_election(a) else {}
         campaign_name = e.campaign.name
+        awaited = next_round(work, a, election_id)
+        calendar = election_calendar(s, a, election_id)
+        has_roll = rules.voter_roll and e.body == "residents"
     names = {c["id"]: c["name"] for c in d["candidates"]}
     controls = fact_controls(a, d["body"], d["state"], d["facts"], rows)
     for key, people in recorders.items():
@@ -166,6 +170,8 @@ def election_context(election_id: Any) -> dict[str, Any]:
                        "withdrawn" if c["withdrawn"] else "elected" if c["elected"] else "standing")
         c["background_label"] = UL.text(UL.BACKGROUNDS, c["background"])
     for r in d["rounds"]:
+        r["tied_names"] = {post: [names.get(int(i), str(i)) for i in ids] for post, ids in (r["tied"] or {}).items()
+                           if ids}
         r["kind_label"] = UL.text(UL.ROUND_KINDS, r["kind"])
         r["problem_labels"] = [UL.text(UL.ROUND_PROBLEMS, p) for p in r["problems"]]
         r["elected_names"] = [names.get(int(i), str(i)) for i in r["elected"]]
@@ -176,9 +182,9 @@ def election_context(election_id: Any) -> dict[str, Any]:
         c["candidate_name"] = names.get(c["candidate"]) if c["candidate"] else None
         c["overdue"] = c["open"] and dt.date.fromisoformat(c["due_on"]) < day
     standing = [c for c in d["candidates"] if c["status"] == "standing"]
-    kind = None
-    if d["state"] == "voting":
-        kind = "first" if not [r for r in d["rounds"] if not r["superseded"]] else d["round_permit"]
+    kind = awaited["kind"] if awaited else None
+    # who may be voted for in the round awaited (a tie-break: the tied; residents' another round: the top)
+    round_standing = [c for c in d["candidates"] if awaited and c["id"] in set(awaited["standing"])]
     if d["body"] == "party":
         low, high = rules.party.seats[community.party_org_type]
         seat_hint = _("%(type)s: %(low)d to %(high)d members", type=UL.text(UL.ORG_TYPES, community.party_org_type),
@@ -188,9 +194,11 @@ def election_context(election_id: Any) -> dict[str, Any]:
         seat_hint = _("One director; %(low)d to %(high)d seats in all", low=low, high=high)
     return {
         "e": d, "community": community, "street": street, "campaign_name": campaign_name, "steps": stepper,
+        "calendar": calendar, "has_roll": has_roll,
         "checklist": checklist, "controls": controls, "groups": fact_groups(d["body"]),
         "transitions": _transitions(d), "posts": posts, "candidates": candidates, "standing": standing,
         "round_kind": kind, "seat_hint": seat_hint, "names": names,
+        "next_round": awaited, "round_standing": round_standing,
         "elected": [c for c in d["candidates"] if c["elected"] and not c["voided"]],
         "events": [describe_event(ev, names) for ev in reversed(events)],
         "papers": papers_by_step(papers),

@@ -5,15 +5,45 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
+import wtforms
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from workflow.passwords import MIN_LENGTH
+from workflow.text import normalize_newlines, text_problem
 
 from . import labels as UL
 
 REQUIRED = _l("Please fill this in.")
+ONE_LINE = _l("Must be one line (no line breaks).")
+NO_CONTROLS = _l("Must not contain control characters (only tab and line breaks are allowed).")
+
+
+def _apply_text_rule(data: Any, multiline: bool) -> None:
+    """The text rule of workflow.text, with the form's own messages."""
+    if isinstance(data, str):
+        problem = text_problem(data, multiline)
+        if problem is not None:
+            raise ValidationError(ONE_LINE if "one line" in problem[0] else NO_CONTROLS)
+
+
+class StringField(wtforms.StringField):
+    """A one-line text field under the text rule (no control characters, no line breaks)."""
+
+    def pre_validate(self, form: Any) -> None:
+        _apply_text_rule(self.data, multiline=False)
+
+
+class TextAreaField(wtforms.TextAreaField):
+    """A multi-line text field under the text rule; CRLF from browsers becomes LF."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = normalize_newlines(self.data)
+
+    def pre_validate(self, form: Any) -> None:
+        _apply_text_rule(self.data, multiline=True)
 TOO_SHORT = _l("At least %(n)d characters.", n=MIN_LENGTH)
 
 
@@ -127,10 +157,10 @@ class RoundForm(FlaskForm):
     kind = HiddenField()
     expected = IntegerField(_l("Expected voters"), validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
     present = IntegerField(_l("Present / taking part"), validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
-    ballots_issued = IntegerField(_l("Ballots issued"), validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
-    ballots_returned = IntegerField(_l("Ballots returned"),
-                                    validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
-    ballots_invalid = IntegerField(_l("Invalid ballots"), validators=[InputRequired(REQUIRED), NumberRange(0, 10**7)])
+    # optional here: entered per polling place instead, the engine sums them (the service names what is missing)
+    ballots_issued = IntegerField(_l("Ballots issued"), validators=[Optional(), NumberRange(0, 10**7)])
+    ballots_returned = IntegerField(_l("Ballots returned"), validators=[Optional(), NumberRange(0, 10**7)])
+    ballots_invalid = IntegerField(_l("Invalid ballots"), validators=[Optional(), NumberRange(0, 10**7)])
 
 
 class CertificateForm(FlaskForm):
@@ -266,6 +296,7 @@ class CampaignForm(FlaskForm):
     due_certification = DateField(_l("Certification due"), validators=[InputRequired(REQUIRED)])
     due_handover = DateField(_l("Handover due"), validators=[InputRequired(REQUIRED)])
     due_summary = DateField(_l("Summary due"), validators=[InputRequired(REQUIRED)])
+    report_due = DateField(_l("Cities' report due"), validators=[Optional()])
 
 
 class OrderForm(FlaskForm):

@@ -45,6 +45,7 @@ FACT_LABELS: dict[str, Any] = {
     "unsuccessful_candidates_talked": _l("Talks with unsuccessful candidates held"),
     "summary_written": _l("Summary written"),
     "inspection_accepted": _l("Inspected and accepted by the city"),
+    "vacancy_approved": _l("The street approved leaving the remaining seats vacant (暂缺)"),
 }
 
 #: guards computed from facts of another key: the facts to offer next to them (from the guard registry)
@@ -65,10 +66,12 @@ ORG_TYPES: dict[str, Any] = {"committee": _l("Party committee"), "general_branch
 ORDERS: dict[str, Any] = {"party_first": _l("Party organization first"),
                           "residents_first": _l("Residents' committee first"), "concurrent": _l("At the same time")}
 ROUND_KINDS: dict[str, Any] = {"first": _l("First round"), "another": _l("Another round (另行选举)"),
-                               "revote": _l("Revote (重新选举)")}
+                               "revote": _l("Revote (重新选举)"),
+                               "tie_break": _l("Vote again among the tied (票数相等者重新投票)"),
+                               "by_election": _l("By-election (补选)")}
 ROUND_PROBLEMS: dict[str, Any] = {
     "quorum_not_met": _l("Too few voters took part: the round is invalid"),
-    "ballots_inconsistent": _l("More ballots returned than issued: the round is invalid"),
+    "ballots_inconsistent": _l("More ballots returned than issued or than voters present: the round is invalid"),
 }
 REFERRALS: dict[str, Any] = {"police": _l("Public security"), "discipline": _l("Discipline inspection"),
                              "judicial": _l("Judicial authorities")}

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField
 from wtforms.validators import DataRequired, Length
 from wtforms.validators import Optional as Opt
 
@@ -31,6 +31,7 @@ from workflow.services import bulletins, dossiers, incidents, notifications
 from workflow.services.display import describe_rungs, region_choices
 from workflow.services.escalation import escalations_for_election, list_escalations
 
+from ..downloads import attachment
 from . import protect
 from .common import (
     Pager,
@@ -43,6 +44,7 @@ from .common import (
     uow,
     write,
 )
+from .forms import StringField, TextAreaField
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 protect(bp)
@@ -310,7 +312,7 @@ def bulletin_download(bulletin_id: int) -> Any:
     found = read(bulletins.get_bulletin, bulletin_id)
     fmt = "json" if request.args.get("format") == "json" else "csv"
     name = f"bulletin-{found['region']}-{found['date']}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = attachment(name)
     if fmt == "json":
         return Response(json.dumps(found, ensure_ascii=False, indent=2), mimetype="application/json", headers=headers)
     return Response("\ufeff" + bulletins.bulletin_csv(found, lang()), mimetype="text/csv", headers=headers)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from workflow.errors import DomainError, InvalidRequest
 from workflow.services.people import set_posts
-from workflow.services.roster import add_roster_member, remove_roster_member
+from workflow.services.roster import add_roster_member, remove_roster_member, update_roster_member
 
 from . import bp
 from .common import Problem, write
@@ -57,6 +57,22 @@ def roster_add(election_id: int) -> Any:
         problem.attach(form)
         return render_election(election_id, problem.status, problem, "roster", forms={"roster": form})
     flash(_("Added to the roster: %(name)s.", name=form.name.data.strip()), "success")
+    return redirect(url_for("ui.election", election_id=election_id, _anchor="roster"))
+
+
+@bp.route("/elections/<int:election_id>/roster/<int:member_id>/end", methods=["POST"])
+def roster_end(election_id: int, member_id: int) -> Any:
+    """Record the date a roster member's term ended (empty: still serving)."""
+    form = ConfirmForm(prefix="end")
+    try:
+        if not form.validate_on_submit():
+            raise InvalidRequest.one("csrf_token", "the page is out of date", "页面已过期，请刷新后重试")
+        write(update_roster_member, member_id, {"end_on": (request.form.get("end_on") or "").strip() or None})
+    except DomainError as exc:
+        problem = Problem(exc)
+        problem.attach(None)
+        return render_election(election_id, problem.status, problem, "roster")
+    flash(_("The roster is updated."), "success")
     return redirect(url_for("ui.election", election_id=election_id, _anchor="roster"))
 
 

@@ -16,6 +16,7 @@ from workflow.services.election_data import (
     issue_certificate,
     record_fact,
     record_round,
+    round_dict,
     set_seats,
     update_candidate,
 )
@@ -39,6 +40,7 @@ from .i18n import comma, label_of
 def comma_join(items: Any) -> str:
     """Join names with the language's list separator."""
     return comma().join(items)
+from .round_entry import RoundEntry, payload_digest
 
 
 def _fact_value(key: str, raw: str, retract: bool) -> Any:
@@ -195,39 +197,34 @@ def candidate_quick(candidate_id: int, change: str) -> Any:
 
 @bp.route("/elections/<int:election_id>/rounds", methods=["POST"])
 def round_(election_id: int) -> Any:
-    """Record a voting round; the engine evaluates it (never the form)."""
+    """Preview a voting round's evaluation, then record it on confirmation; the engine evaluates it (never the form).
+
+    A typo must not become a permanent invalid round: the first submit only shows the evaluation; "record" is
+    accepted only for exactly the counts that were previewed (their digest travels with the confirm button).
+    """
     form = RoundForm(prefix="round")
-    votes_raw = {k[len("vote-"):]: v.strip() for k, v in request.form.items()
-                 if k.startswith("vote-") and k[len("vote-"):].isdigit()}
-    vote_errors: dict[str, str] = {}
-    votes: dict[str, int] = {}
-    for cid, text in votes_raw.items():
-        if text == "":
-            votes[cid] = 0
-        elif text.isdigit() and len(text) < 10:
-            votes[cid] = int(text)
-        else:
-            vote_errors[cid] = _("Enter a whole number of votes.")
-    forms = {"round": form, "votes": votes_raw, "vote_errors": vote_errors}
-    if not form.validate_on_submit() or vote_errors:
+    entered = RoundEntry(request.form)
+    forms = {"round": form, "votes": entered.raw_votes, "vote_errors": entered.errors, "entry": entered}
+    if not form.validate_on_submit() or entered.errors:
         return render_election(election_id, 400, forms=forms, problem_at="rounds")
-    if form.ballots_returned.data > form.ballots_issued.data and request.form.get("round-confirm_invalid") != "1":
-        # more ballots back than out makes the round invalid for good: a typo must not become a permanent record
-        form.ballots_returned.errors = [_("More ballots returned than issued: this round would be recorded as "
-                                          "invalid and cannot be changed. Check the numbers; if they are right, "
-                                          "tick the confirmation below and record it again.")]
-        forms["confirm_invalid"] = True
-        return render_election(election_id, 400, forms=forms, problem_at="rounds")
-    payload = {k: getattr(form, k).data for k in ("expected", "present", "ballots_issued", "ballots_returned",
-                                                  "ballots_invalid")}
-    payload.update(kind=form.kind.data, votes=votes)
+    payload = entered.payload(form)
+    digest = payload_digest(payload)
+    confirmed = request.form.get("action") == "record" and request.form.get("digest") == digest
     try:
+        if not confirmed:
+            with uow() as work:
+                row = record_round(work, actor(), election_id, payload, preview=True)
+                forms["preview"] = {**round_dict(row), "digest": digest,
+                                    "problem_labels": [UL.text(UL.ROUND_PROBLEMS, p) for p in row.problems],
+                                    "write_in_names": {w["candidate"]: w["name"] for w in row.write_ins or ()
+                                                       if w["candidate"]}}
+            return render_election(election_id, 200, forms=forms, problem_at="rounds")
         row = write(record_round, election_id, payload)
     except DomainError as exc:
         problem = Problem(exc)
         # the engine names a candidate's votes "votes.<id>": mark that input, and the whole fieldset for "votes"
         for name in [n for n in problem.fields if n.startswith("votes.")]:
-            vote_errors[name[len("votes."):]] = problem.fields.pop(name)
+            entered.errors["vote-" + name[len("votes."):]] = problem.fields.pop(name)
         if "votes" in problem.fields:
             forms["votes_error"] = problem.fields.pop("votes")
         problem.attach(form)

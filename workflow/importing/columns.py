@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from ..text import normalize_newlines, text_problem
+
 MISSING = object()  # the column is not in the file: leave the stored value alone
 
 
@@ -68,8 +70,8 @@ def blank(value: Any) -> bool:
 
 
 # ---------------------------------------------------------------- parsers
-def text(max_len: int, required: bool = False) -> Callable[[Any], Optional[str]]:
-    """Text up to max_len characters; numbers from spreadsheets are read as their digits."""
+def text(max_len: int, required: bool = False, multiline: bool = False) -> Callable[[Any], Optional[str]]:
+    """Text up to max_len characters under the text rule (workflow.text); numbers are read as their digits."""
     def parse(value: Any) -> Optional[str]:
         if blank(value):
             if required:
@@ -78,6 +80,11 @@ def text(max_len: int, required: bool = False) -> Callable[[Any], Optional[str]]
         if isinstance(value, bool):
             raise CellProblem("must be text", "必须是文本")
         s = str(value).strip()
+        if multiline:
+            s = normalize_newlines(s)
+        problem = text_problem(s, multiline)
+        if problem is not None:
+            raise CellProblem(*problem)
         if len(s) > max_len:
             raise CellProblem(f"must be at most {max_len} characters", f"不能超过{max_len}个字符")
         return s

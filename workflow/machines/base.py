@@ -77,7 +77,8 @@ def main_and_off_path(body: str, guards: dict[str, tuple[str, ...]]) -> tuple[di
     for state in ACTIVE_STATES:
         rows.append({"trigger": "resume", "source": "suspended", "dest": state, "guards": (),
                      "resumes_to": state})
-    rows.append({"trigger": "void_result", "source": ["certification", "handover", "summary"],
+    # rev. 2: also from closed (the notice sets no time limit on 当选无效); the election is then accepted again
+    rows.append({"trigger": "void_result", "source": ["certification", "handover", "summary", "closed"],
                  "dest": "voting", "guards": ()})
     if body == "residents":
         rows.append({"trigger": "apply_village_law", "source": "preparation", "dest": "preparation",

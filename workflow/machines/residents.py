@@ -11,8 +11,10 @@ GUARDS: dict[str, tuple[str, ...]] = {
     "open_candidate_meeting": ("voter_list_timely", "voter_objections_resolved", "candidates_qualified",
                                "election_committee_independent", "candidate_surplus",
                                "candidate_list_timely"),
+    # rev. 2: the candidate guards again: the list can still change during the candidate meeting (§4.3)
     "open_voting": ("candidate_meeting_held", "candidates_presented", "polling_arrangements_ready",
-                    "party_election_certified"),
+                    "party_election_certified", "candidates_qualified", "election_committee_independent",
+                    "candidate_surplus", "candidate_list_timely"),
     "announce_result": RESULT,
     "certify": ("certificates_issued", "result_filed", "no_open_complaints"),
     "complete_handover": HANDOVER,

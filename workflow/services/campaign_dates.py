@@ -1,8 +1,7 @@
 """The dates a campaign's pages and reports count by: its report date and the year ages are computed at.
 
 Every page, export and API answer reads them here, so a campaign's own `report_due` (issue 13) is the one
-source; a campaign whose stored date lies before its own step dates (a rule set's 2015 date copied onto a
-2026 campaign) gets the rule set's interval after its last step instead of a date years in the past.
+source; a campaign without one is due its summary date + the rule set's days (domain.md §6).
 """
 from __future__ import annotations
 
@@ -23,16 +22,21 @@ def _last_step_due(due: Optional[dict[str, Any]]) -> Optional[dt.date]:
 
 
 def report_due(campaign: Any) -> dt.date:
-    """The date every city's report is due: the campaign's own, else the rule set's interval after its steps."""
+    """The date every city's report is due (domain.md §6 rev. 2): the campaign's own `report_due`; else its
+    summary due date + the rule set's `report_days_after_summary` (10: the notice's own gap, 3-31 → 4-10).
+
+    A rule set's report date is only a suggestion shown when a campaign is created: it never decides one (the
+    migration 0005 cleared the dates the first release had copied from it onto every campaign).
+    """
+    if campaign.report_due is not None:
+        return campaign.report_due
     rules = get_rule_set(campaign.rule_set)
+    gap = dt.timedelta(days=rules.report_days_after_summary)
+    summary = (campaign.due or {}).get("summary")
+    if summary:
+        return dt.date.fromisoformat(str(summary)[:10]) + gap
     last = _last_step_due(campaign.due)
-    own: Optional[dt.date] = campaign.report_due
-    if own is not None and (last is None or own >= last):
-        return own
-    if last is None:
-        return own or rules.report_due
-    # the notice gives ten days between the end of the calendar (3-31) and the report (4-10)
-    return last + max(rules.report_due - rules.calendar_end, dt.timedelta(0))
+    return (last or rules.calendar_end) + gap
 
 
 def age_reference_year(campaign: Any) -> int:

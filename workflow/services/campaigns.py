@@ -14,6 +14,7 @@ from ..errors import Duplicate, Forbidden, GuardsFailed, InvalidRequest, NotFoun
 from ..machines import ACTIVE_STATES, MAIN_PATH
 from ..models import Campaign, Community, CommunityOrder, Election, Fact, Region
 from ..ruleset import RuleSetError, get_rule_set
+from .campaign_dates import report_due as campaign_report_due
 from .common import (audit, community_scope, level_column, get_community, get_region, parse_date, region_scope,
                      require_choice, require_text)
 from .election_data import record_facts
@@ -24,9 +25,14 @@ BODIES = ("party", "residents")
 PROGRESS_STATES = MAIN_PATH + ("suspended",)
 
 
+def report_due_of(campaign: Campaign) -> dt.date:
+    """The campaign's report date: its own; else its summary due date + 10 days (campaign_dates decides)."""
+    return campaign_report_due(campaign)
+
+
 def create_campaign(uow: UnitOfWork, actor: Actor, code: Any, name: Any, rule_set: Any, scope: Any,
-                    order: Any = "party_first", due: Any = None) -> Campaign:
-    """Create a campaign with its rule set and a due date per state."""
+                    order: Any = "party_first", due: Any = None, report_due: Any = None) -> Campaign:
+    """Create a campaign with its rule set, a due date per state and its own report date (or none: the default)."""
     s = uow.session
     code_text = require_text(code, "code", 40)
     name_text = require_text(name, "name", 200)
@@ -43,6 +49,7 @@ def create_campaign(uow: UnitOfWork, actor: Actor, code: Any, name: Any, rule_se
     if unknown:
         raise InvalidRequest({f"due.{k}": ("is not a state with a due date", "不是有截止日期的阶段") for k in unknown})
     due_dates = {st: parse_date(due.get(st), f"due.{st}") for st in ACTIVE_STATES}
+    report_day = parse_date(report_due, "report_due", required=False)
     ordered = [due_dates[st] for st in ACTIVE_STATES]
     if any(b < a for a, b in zip(ordered, ordered[1:])):  # type: ignore[operator]
         raise InvalidRequest.one("due", "due dates must not go backwards along the states",
@@ -53,11 +60,12 @@ def create_campaign(uow: UnitOfWork, actor: Actor, code: Any, name: Any, rule_se
         raise Duplicate("this campaign code is already used", "该换届工作代码已存在")
     campaign = Campaign(code=code_text, name=name_text, rule_set=rules.name, scope_id=region.id,
                         order=order_text, due={k: v.isoformat() for k, v in due_dates.items() if v},
-                        report_due=rules.report_due)
+                        report_due=report_day)
     s.add(campaign)
     s.flush()
     audit(s, actor, "campaign_created", data={"code": code_text, "rule_set": rules.name, "scope": region.code,
-                                               "order": order_text, "due": campaign.due})
+                                               "order": order_text, "due": campaign.due,
+                                               "report_due": report_day.isoformat() if report_day else None})
     return campaign
 
 

@@ -12,6 +12,7 @@ from ..auth import Actor
 from ..clock import now
 from ..errors import InvalidRequest, NotFound
 from ..models import AuditEvent, Community, Election, Region
+from ..text import text_problem
 from .chain import stamp
 
 
@@ -153,8 +154,12 @@ def parse_date(value: Any, name: str, required: bool = True) -> Optional[dt.date
     return parsed
 
 
-def require_text(value: Any, name: str, max_len: int = 2000, required: bool = True) -> Optional[str]:
-    """Return stripped text, or raise InvalidRequest when missing, not a string or too long."""
+def require_text(value: Any, name: str, max_len: int = 2000, required: bool = True,
+                 multiline: Optional[bool] = None) -> Optional[str]:
+    """Return stripped text, or raise InvalidRequest when missing, not a string, too long or against the text rule.
+
+    multiline defaults to max_len > 200: names and codes are one line, causes, summaries and notes may not be.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise InvalidRequest.one(name, "is required", "必填")
@@ -163,6 +168,9 @@ def require_text(value: Any, name: str, max_len: int = 2000, required: bool = Tr
         raise InvalidRequest.one(name, "must be a string", "必须是文本")
     if len(value) > max_len:
         raise InvalidRequest.one(name, f"must be at most {max_len} characters", f"不能超过{max_len}个字符")
+    problem = text_problem(value.strip(), max_len > 200 if multiline is None else multiline)
+    if problem is not None:
+        raise InvalidRequest.one(name, *problem)
     return value.strip()
 
 

@@ -13,12 +13,16 @@ from ..errors import InvalidRequest, InvalidState, NotFound
 from ..models import Candidate, Certificate, Complaint
 from ..ruleset import get_rule_set
 from .common import audit, get_election, parse_date, require_choice, require_text
+from .election_data import clear_list_approvals
 from .elections import fire_internal
 from .escalation import raise_rung
 from .people import release_post
 
 CATEGORIES = ("bribery", "improper_competition", "interference", "procedure", "other")
 OUTCOMES = ("unfounded", "disqualify_candidate", "void_election")
+#: rev. 2: disqualifying also between rounds (voting); voiding also after closing (domain.md §5)
+DISQUALIFY_STATES = ("nomination", "candidate_meeting", "voting")
+VOID_STATES = ("certification", "handover", "summary", "closed")
 REFERRALS = ("police", "discipline", "judicial")
 
 
@@ -85,12 +89,17 @@ def resolve_complaint(uow: UnitOfWork, actor: Actor, complaint_id: Any, outcome:
         raise InvalidState("this complaint is already resolved", "该举报已处理")
     cand = s.get(Candidate, complaint.candidate_id) if complaint.candidate_id else None
     if result == "disqualify_candidate":
-        if cand is None or election.state not in ("nomination", "candidate_meeting"):
+        if cand is None or cand.disqualified or cand.voided or election.state not in DISQUALIFY_STATES:
             raise InvalidState("disqualifying needs a named candidate before the result",
                                "取消参选资格须针对具体候选人，且在选举结果产生前")
         cand.disqualified = True
+        if cand.elected:
+            # 一经查实，立即取消其参选资格: between rounds too; the seat won in this voting is open again
+            cand.elected = False
+        s.flush()
+        clear_list_approvals(s, actor, election, "candidate disqualified", cand.id)
     elif result == "void_election":
-        if cand is None or not cand.elected or cand.voided or election.state not in ("certification", "handover", "summary"):
+        if cand is None or not cand.elected or cand.voided or election.state not in VOID_STATES:
             raise InvalidState("voiding needs a named elected person after the result",
                                "当选无效须针对具体当选人，且在选举结果产生后")
         cand.voided = True

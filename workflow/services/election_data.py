@@ -15,7 +15,9 @@ from ..errors import Duplicate, GuardsFailed, InvalidRequest, InvalidState, NotF
 from ..clock import today
 from ..facts import fact_date, parse_fact_value
 from ..models import Candidate, Certificate, Election, Fact, Round
-from ..rounds import ROUND_KINDS, evaluate_round, parse_counts, parse_votes
+from ..errors import FieldProblems
+from ..rounds import (ROUND_KINDS, RoundCounts, WriteIn, evaluate_round, parse_counts, parse_vote_shape, parse_votes,
+                      parse_write_ins, sum_stations, top_vote_getters)
 from ..ruleset import get_rule_set
 from .common import audit, get_election, require_bool, require_choice, require_int, require_text
 from .people import parse_id_number
@@ -159,7 +161,43 @@ def candidate_dict(c: Candidate, certified: Optional[str] = None) -> dict[str, A
             "dispatched_from": c.dispatched_from, "withdrawn": c.withdrawn, "disqualified": c.disqualified,
             "voided": c.voided, "elected": c.elected, "certificate": certified,
             "id_number": c.id_masked, "incumbent": c.incumbent, "party_post": c.party_post,
-            "full_time_deputy": c.full_time_deputy}
+            "full_time_deputy": c.full_time_deputy,
+            "status": candidate_status(c), "write_in": bool(c.write_in)}
+
+
+def candidate_status(c: Any) -> str:
+    """standing | elected | withdrawn | disqualified | voided (api.md rev. 2)."""
+    if c.voided:
+        return "voided"
+    if c.disqualified:
+        return "disqualified"
+    if c.withdrawn:
+        return "withdrawn"
+    return "elected" if c.elected else "standing"
+
+
+#: the facts that approve or publish the list (domain.md §4.2 rev. 2), and the fields whose change is a new list
+LIST_FACTS = {"party": ("candidate_list_reported", "candidate_list_approved"),
+              "residents": ("candidate_list_published_on",)}
+LIST_FIELDS = ("name", "post", "full_member", "qualified", "on_election_committee", "withdrawn", "disqualified")
+
+
+def clear_list_approvals(s: Session, actor: Actor, election: Election, why: str,
+                         candidate: Optional[int] = None) -> list[str]:
+    """A changed list loses its approval: clear the list's facts (the history keeps them, with why)."""
+    if election.state not in CANDIDATE_STATES:
+        return []  # the list was voted on: a change in voting (a disqualification) is not a new list
+    rows = list(s.scalars(select(Fact).where(Fact.election_id == election.id,
+                                             Fact.key.in_(LIST_FACTS[election.body]))))
+    rows = [f for f in rows if f.value not in (None, False, "")]
+    if not rows:
+        return []
+    audit(s, actor, "facts_cleared", election=election,
+          data={"facts": {f.key: f.value for f in rows}, "reason": why, "candidate": candidate})
+    for f in rows:
+        s.delete(f)
+    s.flush()
+    return sorted(f.key for f in rows)
 
 
 def add_candidate(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any) -> Candidate:
@@ -185,6 +223,7 @@ def add_candidate(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any) -> 
     s.add(cand)
     s.flush()
     audit(s, actor, "candidate_added", election=election, data=candidate_dict(cand))
+    clear_list_approvals(s, actor, election, "candidate added", cand.id)
     return cand
 
 
@@ -218,79 +257,221 @@ def update_candidate(uow: UnitOfWork, actor: Actor, candidate_id: Any, raw: Any)
     before = {k: getattr(cand, k) for k in fields}
     for k, v in fields.items():
         setattr(cand, k, v)
+    changes = {("id_number" if k == "id_masked" else k): [before[k], v]
+               for k, v in fields.items() if before[k] != v and k != "id_hash"}
     # the history shows the masked form only; the hash links records and is no reading for people
-    audit(s, actor, "candidate_updated", election=election,
-          data={"candidate": cand.id, "changes": {("id_number" if k == "id_masked" else k): [before[k], v]
-                                                  for k, v in fields.items() if before[k] != v and k != "id_hash"}})
+    audit(s, actor, "candidate_updated", election=election, data={"candidate": cand.id, "changes": changes})
     s.flush()
+    changed = [k for k in LIST_FIELDS if k in changes]
+    if changed:
+        clear_list_approvals(s, actor, election, "candidate changed: " + ", ".join(changed), cand.id)
     return cand
 
 
+ROUND_FIELDS = frozenset({"kind", "expected", "present", "ballots_issued", "ballots_returned", "ballots_invalid",
+                          "votes", "write_ins", "stations"})
+#: with stations, the top level carries only these (domain.md §4.4: counts per polling place)
+STATION_TOP = frozenset({"kind", "expected", "present", "stations"})
+
+
 def _rules_for_round(election: Election, facts: dict[str, Any], basis: str) -> tuple[Any, Any]:
+    """The quorum and the win threshold of a round's basis (a tie-break has no threshold: the most votes win)."""
     rules = get_rule_set(election.campaign.rule_set)
     if election.body == "party":
-        return rules.party.quorum, rules.party.win_first if basis == "first" else rules.party.win_another
+        win = rules.party.win_first if basis == "first" else rules.party.win_another
+        return rules.party.quorum, None if basis == "tie_break" else win
     mode = facts.get("election_mode")
     if mode not in ("direct", "household", "representative"):
         raise GuardsFailed([G.GUARDS["election_mode_set"].unmet()])
     rr = rules.residents_rules(election.village_law)
-    return rr.quorum[mode], rr.win_first if basis == "first" else rr.win_another
+    win = rr.win_first if basis == "first" else rr.win_another
+    return rr.quorum[mode], None if basis == "tie_break" else win
 
 
-def record_round(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any) -> Round:
-    """Record a voting round and the engine's evaluation (domain.md §4.4); the client's verdict is never trusted."""
-    s = uow.session
-    election = get_election(s, actor, election_id, for_update=True)
+def _write_ins_allowed(election: Election) -> bool:
+    rules = get_rule_set(election.campaign.rule_set)
+    return rules.party.write_ins if election.body == "party" else rules.residents_rules(election.village_law).write_ins
+
+
+def _round_shape(s: Session, election: Election, raw: Any
+                 ) -> tuple[str, RoundCounts, dict[int, int], list[WriteIn], Optional[list[Any]]]:
+    """Check the body's shape (400 before anything else): kind, counts, votes, write-ins, or the polling places."""
     if not isinstance(raw, dict):
         raise InvalidRequest.one("body", "must be a JSON object", "必须是 JSON 对象")
-    unknown = set(raw) - {"kind", "expected", "present", "ballots_issued", "ballots_returned",
-                          "ballots_invalid", "votes"}
+    unknown = set(raw) - ROUND_FIELDS
     if unknown:
         raise InvalidRequest({k: ("unknown field", "未知字段") for k in sorted(unknown)})
     kind = require_choice(raw.get("kind"), "kind", ROUND_KINDS)
+    stations = None
+    if raw.get("stations") is not None:
+        both = set(raw) - STATION_TOP
+        if both:
+            raise InvalidRequest({k: ("is given per polling place when stations are given",
+                                      "已按投票站录入时，不能再填写汇总数") for k in sorted(both)})
+        summed = sum_stations(raw["stations"], POSTS[election.body])
+        stations = list(raw["stations"])
+        top = _with_expected(s, election, {"expected": raw.get("expected"), "present": raw.get("present")})
+        counts = parse_counts({**summed, **top})
+        return kind, counts, summed["votes"], summed["write_ins"], stations
     counts = parse_counts(_with_expected(s, election, raw))
+    votes = parse_vote_shape(raw.get("votes", {}))
+    write_ins = parse_write_ins(raw.get("write_ins"), POSTS[election.body])
+    return kind, counts, votes, write_ins, stations
+
+
+def awaited_round(election: Election, rounds: list[Round]) -> Optional[str]:
+    """The round kind the election waits for: first before any round, then what the last trigger allowed."""
+    if not rounds and election.round_permit in (None, "another"):
+        return "first"
+    return election.round_permit
+
+
+def _who_stands(ctx: G.GuardContext, election: Election, kind: str, rounds: list[Round],
+                ) -> tuple[dict[int, str], dict[str, int], str, Optional[Round]]:
+    """Who stands, for which seats, and on which basis, in a round of this kind (domain.md §4.4)."""
+    not_elected = {c.id: c.post for c in ctx.standing if not c.elected}
+    if kind == "revote":
+        replaced = rounds[-1]
+        eligible = set(replaced.eligible or ())
+        standing = {cid: p for cid, p in not_elected.items() if not eligible or cid in eligible}
+        return standing, {k: int(v) for k, v in replaced.open_seats.items()}, replaced.basis, replaced
+    if kind == "first":
+        return not_elected, dict(ctx.seats), "first", None
+    if kind == "tie_break":
+        last = rounds[-1]
+        tied = {int(cid) for ids in (last.tied or {}).values() for cid in ids}
+        open_seats = {post: int(last.unfilled.get(post, 0)) for post in (last.tied or {})}
+        return {cid: p for cid, p in not_elected.items() if cid in tied}, open_seats, "tie_break", None
+    open_seats = ctx.open_seats()
+    if kind == "by_election":
+        return not_elected, open_seats, "first", None
+    # another round: the party's every not-elected candidate; the residents' top vote-getters of the deciding
+    # round, the latest valid first-basis round (first or by-election; a revote counts as the round it replaces)
+    if election.body == "residents":
+        deciding = next((r for r in reversed(rounds) if r.valid and r.basis == "first"), None)
+        votes = {int(k): int(v) for k, v in ((deciding.votes or {}) if deciding else {}).items()}
+        rules = get_rule_set(election.campaign.rule_set).residents_rules(election.village_law)
+        top = top_vote_getters(not_elected, votes, open_seats, rules.another_round_extra)
+        return {cid: p for cid, p in not_elected.items() if cid in top}, open_seats, "another", None
+    return not_elected, open_seats, "another", None
+
+
+def _check_write_ins(s: Session, election: Election, kind: str, write_ins: list[WriteIn]) -> None:
+    """A write-in may not be a standing candidate's name for the same post, nor a voided/disqualified person."""
+    if not write_ins:
+        return
+    if not _write_ins_allowed(election):
+        raise InvalidRequest.one("write_ins", "write-in votes are not allowed by this election's rule set",
+                                 "本次选举的规则集不允许另选他人")
+    if kind == "tie_break":
+        raise InvalidRequest.one("write_ins", "only the tied candidates stand in a tie-break",
+                                 "重新投票只在票数相等的被选举人中进行，不能另选他人")
+    people = list(s.scalars(select(Candidate).where(Candidate.election_id == election.id)))
+    problems = FieldProblems()
+    for i, w in enumerate(write_ins):
+        for c in people:
+            if c.name != w.name:
+                continue
+            if c.voided or c.disqualified:
+                problems.add(f"write_ins.{i}.name", "this person was voided or disqualified in this election",
+                             "该人员在本次选举中已被取消资格或当选无效")
+            elif c.post == w.post and not c.withdrawn:
+                problems.add(f"write_ins.{i}.name", "is a candidate of this post: enter the votes under the candidate",
+                             "是该职位的候选人：请计入该候选人的得票")
+    if problems:
+        raise InvalidRequest(problems)
+
+
+def record_round(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any, preview: bool = False) -> Round:
+    """Record a voting round and the engine's evaluation (domain.md §4.4); the client's verdict is never trusted.
+
+    Checks run body shape (400) → the kind awaited (409) → who stands and the counts against it (400). With
+    preview, the round is evaluated exactly as it would be recorded, and nothing is written.
+    """
+    s = uow.session
+    election = get_election(s, actor, election_id, for_update=not preview)
+    kind, counts, raw_votes, write_ins, stations = _round_shape(s, election, raw)
     require(may_edit_election(actor))
     if election.state != "voting":
         raise InvalidState("rounds are recorded only in voting", "只能在投票选举阶段录入投票结果")
     rounds = list(s.scalars(select(Round).where(Round.election_id == election.id,
                                                 Round.superseded.is_(False)).order_by(Round.id)))
-    if kind == "first" and rounds or kind != "first" and not rounds:
-        raise InvalidState("the first round comes first, and only once", "第一轮投票只能有一轮且必须最先录入")
-    if kind != "first" and election.round_permit != kind:
-        raise InvalidState(f"fire {'another_round' if kind == 'another' else 'revote'} before recording this round",
-                           "请先执行“另行选举”或“重新选举”操作")
-    if kind == "first" and election.round_permit is not None:
-        raise InvalidState("this round must be another round or a revote", "本轮应为另行选举或重新选举")
+    awaited = awaited_round(election, rounds)
+    if kind != awaited:
+        en = awaited or "none: fire another_round or revote first"
+        zh = ROUND_LABELS_ZH.get(awaited or "", "无（请先执行“另行选举”或“重新选举”）")
+        raise InvalidState(f"this election is waiting for a round of kind: {en}", f"本次选举当前应录入的轮次为：{zh}")
     ctx = snapshot(s, election, with_other=False)
-    replaced = rounds[-1] if kind == "revote" else None
-    if replaced is not None:
-        open_seats = {k: int(v) for k, v in replaced.open_seats.items()}
-        basis = replaced.basis
-    else:
-        open_seats = ctx.open_seats() if kind == "another" else dict(ctx.seats)
-        basis = "first" if kind == "first" else "another"
-    standing = {c.id: c.post for c in ctx.standing if not c.elected}
-    votes = parse_votes(raw.get("votes", {}), counts, standing, open_seats)
+    standing, open_seats, basis, replaced = _who_stands(ctx, election, kind, rounds)
+    _check_write_ins(s, election, kind, write_ins)
+    votes = parse_votes(raw_votes, counts, standing, open_seats, write_ins)
     quorum, win = _rules_for_round(election, ctx.facts, basis)
-    result = evaluate_round(counts, votes, standing, open_seats, quorum, win)
+    # write-ins stand with provisional negative ids; those who win or tie at the last seat get a record below
+    pseudo = {-(i + 1): w for i, w in enumerate(write_ins)}
+    result = evaluate_round(counts, {**votes, **{pid: w.votes for pid, w in pseudo.items()}},
+                            {**standing, **{pid: w.post for pid, w in pseudo.items()}}, open_seats, quorum, win)
+    ids: dict[int, int] = {}
+    needs_record = set(result.elected) | {cid for group in result.tied.values() for cid in group}
+    for pid, w in pseudo.items():
+        if pid in needs_record:
+            if preview:
+                ids[pid] = pid
+                continue
+            cand = Candidate(election_id=election.id, name=w.name, post=w.post, write_in=True)
+            s.add(cand)
+            s.flush()
+            ids[pid] = cand.id
+            # a write-in comes from the ballot: the list's approvals stand (domain.md §4.4)
+            audit(s, actor, "candidate_added", election=election, data={**candidate_dict(cand), "write_in": True})
+    elected = [ids.get(cid, cid) for cid in result.elected]
+    tied = {post: sorted(ids.get(cid, cid) for cid in group) for post, group in result.tied.items()}
     number = (s.scalar(select(func.count()).select_from(Round).where(Round.election_id == election.id)) or 0) + 1
     row = Round(election_id=election.id, number=number, kind=kind, basis=basis,
                 expected=counts.expected, present=counts.present, ballots_issued=counts.ballots_issued,
                 ballots_returned=counts.ballots_returned, ballots_invalid=counts.ballots_invalid,
                 votes={str(k): v for k, v in votes.items()}, open_seats=open_seats, valid=result.valid,
-                problems=list(result.problems), elected=list(result.elected), unfilled=result.unfilled,
+                problems=list(result.problems), elected=elected, unfilled=result.unfilled, tied=tied,
+                write_ins=[{"name": w.name, "post": w.post, "votes": w.votes, "candidate": ids.get(pid)}
+                           for pid, w in pseudo.items()],
+                stations=stations, eligible=sorted(standing) + sorted(v for v in ids.values() if v > 0),
                 recorded_by=actor.user_id, recorded_at=now())
+    if preview:
+        return row
     s.add(row)
     if replaced is not None:
         replaced.superseded = True
     s.flush()
-    for cand in s.scalars(select(Candidate).where(Candidate.id.in_(result.elected))):
+    for cand in s.scalars(select(Candidate).where(Candidate.id.in_(elected))):
         cand.elected, cand.elected_round_id = True, row.id
     election.round_permit = None
     election.updated_at = now()
     audit(s, actor, "round_recorded", election=election, data=round_dict(row))
     s.flush()
     return row
+
+
+def next_round(uow: UnitOfWork, actor: Actor, election_id: Any) -> Optional[dict[str, Any]]:
+    """The round the election waits for: its kind, open seats and who stands (None outside voting or no round due).
+
+    The same computation record_round checks against, so the round form offers exactly who may be voted for.
+    """
+    s = uow.session
+    election = get_election(s, actor, election_id)
+    if election.state != "voting":
+        return None
+    rounds = list(s.scalars(select(Round).where(Round.election_id == election.id,
+                                                Round.superseded.is_(False)).order_by(Round.id)))
+    kind = awaited_round(election, rounds)
+    if kind is None:
+        return None
+    ctx = snapshot(s, election, with_other=False)
+    standing, open_seats, basis, _replaced = _who_stands(ctx, election, kind, rounds)
+    return {"kind": kind, "basis": basis, "open_seats": open_seats, "standing": sorted(standing),
+            "write_ins": _write_ins_allowed(election) and kind != "tie_break"}
+
+
+ROUND_LABELS_ZH = {"first": "第一轮投票", "another": "另行选举", "revote": "重新选举", "tie_break": "票数相等者重新投票",
+                   "by_election": "补选"}
 
 
 def with_computed_expected(s: Session, actor: Actor, election_id: Any, raw: dict[str, Any]) -> dict[str, Any]:
@@ -321,8 +502,30 @@ def round_dict(r: Round) -> dict[str, Any]:
             "ballots_issued": r.ballots_issued, "ballots_returned": r.ballots_returned,
             "ballots_invalid": r.ballots_invalid, "votes": r.votes, "valid": r.valid,
             "problems": r.problems, "elected": r.elected, "unfilled": r.unfilled,
-            "open_seats": r.open_seats, "superseded": r.superseded,
+            "tied": {p: list(ids) for p, ids in (r.tied or {}).items()},
+            "write_ins": list(r.write_ins or []), "stations": r.stations,
+            "open_seats": r.open_seats, "superseded": bool(r.superseded),
             "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None}
+
+
+def vacant_seats(uow: UnitOfWork, actor: Actor, election_id: Any) -> dict[str, int]:
+    """Return an election's seats left vacant (暂缺): open seats once the result stands with the vacancy rule.
+
+    Empty while the election is still voting (open seats are then not vacant yet, just unfilled) and when every
+    seat is filled. For the report (domain.md §7 rev. 2) and the election page.
+    """
+    s = uow.session
+    election = get_election(s, actor, election_id)
+    return vacant_seats_of(s, election)
+
+
+def vacant_seats_of(s: Session, election: Election, ctx: Optional[G.GuardContext] = None) -> dict[str, int]:
+    """The vacant seats of an election already loaded (no scope check: the caller has done it)."""
+    state = election.suspended_from if election.state == "suspended" else election.state
+    if state in ("preparation", "nomination", "candidate_meeting", "voting"):
+        return {}  # open seats are not vacant before the result stands
+    ctx = ctx or snapshot(s, election, with_other=False, codes=("seats_filled",))
+    return {post: n for post, n in ctx.open_seats().items() if n > 0}
 
 
 def issue_certificate(uow: UnitOfWork, actor: Actor, election_id: Any, candidate: Any, serial: Any) -> Certificate:

@@ -54,6 +54,8 @@ def _reached_state(e: Optional[Election]) -> Optional[str]:
 CANDIDATE_VIEW_COLUMNS = ("id", "name", "post", "full_member", "party_member", "qualified", "on_election_committee",
                           "presented", "withdrawn", "disqualified", "voided", "elected", "party_post",
                           "full_time_deputy", "id_hash", "gender")
+#: read after `certified` (the views' keyword fields)
+CANDIDATE_VIEW_EXTRA = ("write_in",)
 
 
 def _snapshot_statements() -> dict[str, Any]:
@@ -64,12 +66,13 @@ def _snapshot_statements() -> dict[str, Any]:
                  .exists().label("certified"))
     return {
         "facts": select(f.c.key, f.c.value).where(f.c.election_id == eid),
-        "rounds": select(r.c.id, r.c.kind, r.c.valid, r.c.problems).where(
+        "rounds": select(r.c.id, r.c.kind, r.c.valid, r.c.problems, r.c.basis, r.c.tied).where(
             r.c.election_id == eid, r.c.superseded.is_(False)).order_by(r.c.id),
         "complaints": select(c.c.candidate_id).where(
             c.c.election_id == eid, c.c.resolved_at.is_(None), c.c.category.in_(BLOCKING_CATEGORIES),
             c.c.candidate_id.is_not(None)),
-        "candidates": select(*(k.c[name] for name in CANDIDATE_VIEW_COLUMNS), certified)
+        "candidates": select(*(k.c[name] for name in CANDIDATE_VIEW_COLUMNS), certified,
+                             *(k.c[name] for name in CANDIDATE_VIEW_EXTRA))
         .where(k.c.election_id == eid).order_by(k.c.id),
     }
 
@@ -84,7 +87,10 @@ def _read(s: Session, part: str, election_id: int) -> Any:
 
 def candidate_views(s: Session, election_id: int) -> tuple[G.CandidateView, ...]:
     """Return the guards' view of an election's candidates (one query of plain columns, no ORM objects)."""
-    return tuple(G.CandidateView(*row[:-1], certified=bool(row[-1])) for row in _read(s, "candidates", election_id))
+    n = len(CANDIDATE_VIEW_COLUMNS)
+    return tuple(G.CandidateView(*row[:n], certified=bool(row[n]),
+                                 **{name: bool(v) for name, v in zip(CANDIDATE_VIEW_EXTRA, row[n + 1:])})
+                 for row in _read(s, "candidates", election_id))
 
 
 #: what each guard reads beyond the election and its community, so that a transition loads only that;
@@ -96,8 +102,10 @@ GUARD_READS: dict[str, frozenset[str]] = {
                                                  "election_day_set", "voter_list_timely", "candidate_list_timely")},
     **{code: frozenset({"candidates"}) for code in (
         "candidates_eligible", "candidate_surplus", "candidates_qualified", "election_committee_independent",
-        "candidates_presented", "seats_filled", "seats_unfilled", "certificates_issued", "candidate_elected",
+        "candidates_presented", "seats_unfilled", "certificates_issued", "candidate_elected",
         "secretary_elected")},
+    # the vacancy rule reads the approval, the last round and who is elected
+    "seats_filled": frozenset({"facts", "candidates", "rounds"}),
     **{code: frozenset({"rounds"}) for code in ("round_recorded", "round_valid", "round_invalid")},
     "no_open_complaints": frozenset({"candidates", "complaints"}),
     "party_election_certified": frozenset({"order"}),
@@ -124,8 +132,9 @@ def snapshot(s: Session, election: ElectionLike, with_other: bool = True,
         facts = {key: value for key, value in _read(s, "facts", election.id)}
     rounds: tuple[G.RoundView, ...] = ()
     if "rounds" in parts:
-        rounds = tuple(G.RoundView(rid, kind, valid, tuple(problems or ()))
-                       for rid, kind, valid, problems in _read(s, "rounds", election.id))
+        rounds = tuple(G.RoundView(rid, kind, valid, tuple(problems or ()), basis or "",
+                                   {p: tuple(ids) for p, ids in (tied or {}).items()})
+                       for rid, kind, valid, problems, basis, tied in _read(s, "rounds", election.id))
     blocking: frozenset[int] = frozenset()
     if "complaints" in parts:
         blocking = frozenset(cid for (cid,) in _read(s, "complaints", election.id))
@@ -139,8 +148,8 @@ def snapshot(s: Session, election: ElectionLike, with_other: bool = True,
         candidates=candidate_views(s, election.id) if "candidates" in parts else (), rounds=rounds,
         key_difficult=community.key_difficult, village_converted=community.village_converted,
         collective_reform_done=community.collective_reform_done, village_law=election.village_law,
-        party_org_type=community.party_org_type, order=order, other_state=other_state,
-        blocking_complaints=blocking)
+        party_org_type=community.party_org_type, party_members=community.party_members or 0, order=order, other_state=other_state,
+        blocking_complaints=blocking, round_permit=election.round_permit)
 
 
 def due_for(election: ElectionLike, state: str, entered: dt.date) -> Optional[dt.date]:
@@ -187,7 +196,9 @@ def reentry_fact_keys(body: str, state: str) -> frozenset[str]:
     for st in definition.states_from(state):
         trig = LEAVING.get(st)
         if trig:
-            keys.update(c for c in definition.guards(trig) if c in FACTS)
+            for code in definition.guards(trig):
+                # the guard's own fact, and the facts a computed guard reads (seats_filled: vacancy_approved)
+                keys.update(k for k in (code, *G.GUARDS[code].reads) if k in FACTS)
     return frozenset(keys)
 
 
@@ -317,8 +328,13 @@ def _transition(s: Session, actor: Actor, election: Subject, trigger: str, sourc
     elif trigger == "apply_village_law":
         election.village_law = True
     if trigger in REENTRY_TRIGGERS:
-        election.round_permit = "revote" if trigger == "revote" else "another"
+        election.round_permit = next_round_kind(s, election, trigger)
+        extra["round_kind"] = election.round_permit
         extra["facts_cleared"] = clear_facts_from(s, actor, election, dest)
+    result_day = None
+    if dest == "handover":
+        # handover is due from the result, not from entering handover (VCL Art. 20); resuming into it too
+        result_day = _result_day(s, election)
     moved_on = dest != source and trigger not in ("suspend", "resume")
     if moved_on:
         election.due_shift_days = 0
@@ -326,9 +342,37 @@ def _transition(s: Session, actor: Actor, election: Subject, trigger: str, sourc
     if moved_on or trigger in REENTRY_TRIGGERS:
         election.state_entered_at = now()
     entered = shanghai_date(election.state_entered_at) if election.state_entered_at else day
-    election.due_on = due_for(election, dest, entered)
+    election.due_on = due_for(election, dest, result_day or entered)
     election.updated_at = now()
     return extra
+
+
+_RESULT_AT = (select(AuditEvent.at).where(AuditEvent.election_id == bindparam("eid"),
+                                          AuditEvent.trigger == "announce_result")
+              .order_by(AuditEvent.id.desc()).limit(1))
+
+
+def _result_day(s: Session, election: Subject) -> Optional[dt.date]:
+    """The Shanghai day the election's (latest) result was announced, or None."""
+    at = s.connection().execute(_RESULT_AT, {"eid": election.id}).scalar()
+    return shanghai_date(at) if at is not None else None
+
+
+_LAST_ROUND = (select(Round.tied).where(Round.election_id == bindparam("eid"), Round.superseded.is_(False))
+               .order_by(Round.id.desc()).limit(1))
+
+
+def next_round_kind(s: Session, election: Subject, trigger: str) -> str:
+    """The round kind a re-entry awaits: a by-election after a void, a tie-break after a tie, else another round.
+
+    A by-election still awaited stays awaited (an another_round fired meanwhile does not skip it).
+    """
+    if trigger == "revote":
+        return "revote"
+    if trigger == "void_result" or election.round_permit == "by_election":
+        return "by_election"
+    tied = s.connection().execute(_LAST_ROUND, {"eid": election.id}).scalar()
+    return "tie_break" if any(tied or {}) and any((tied or {}).values()) else "another"
 
 
 def _close_rungs(s: Session, election: Subject) -> None:

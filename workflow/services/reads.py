@@ -19,7 +19,7 @@ from ..models import (AuditEvent, Campaign, Certificate, Community, Complaint, E
 from .common import community_scope, get_community, get_election, get_region, level_column
 from ..citations import cite_text
 from .complaints import complaint_dict
-from .election_data import candidate_dict, round_dict
+from .election_data import candidate_dict, round_dict, vacant_seats_of
 from .elections import available, other_election, snapshot
 from .people import community_people, posts_of
 from .roster import roster_of
@@ -83,6 +83,7 @@ def describe_election(uow: UnitOfWork, actor: Actor, election_id: Any, lang: str
         "village_law": e.village_law, "round_permit": e.round_permit, "order": ctx.order,
         "key_difficult": e.community.key_difficult,
         "seats": e.seats or {}, "open_seats": ctx.open_seats(), "facts": dict(ctx.facts),
+        "vacant_seats": vacant_seats_of(s, e, ctx),
         "candidates": [candidate_dict(c, certs.get(c.id)) for c in candidates],
         "posts": posts_of(candidates) if e.body == "party" else None,
         "roster": roster_of(s, e.id) if e.body == "party" else [],

@@ -1,10 +1,11 @@
 """The summary report as files: an XLSX workbook (one sheet per topic), a long-format CSV, and JSON."""
 from __future__ import annotations
 
-import csv
 import json
 from typing import IO, Any, Iterator, Optional
 
+from ..importing.files import SafeSheet, sanitize_workbook
+from ..text import SafeCsv
 from .report_labels import t
 from .reports import (AGE_BANDS, BACKGROUNDS, BODIES, CATEGORIES, EDUCATION_LEVELS, FLAGS, OUTCOMES, POSTS,
                       REFERRALS, STATES)
@@ -73,7 +74,7 @@ def topic_of(path: tuple[str, ...]) -> str:
 
 def write_report_csv(report: dict[str, Any], out: IO[str], lang: str = "zh") -> None:
     """Write every figure as one line: topic, region code, region name, indicator code, indicator, value."""
-    writer = csv.writer(out)
+    writer = SafeCsv(out)
     writer.writerow([t(k, lang) for k in ("topic", "region_code", "region_name", "indicator_code", "indicator",
                                           "value")])
     for row in (*report["rows"], report["totals"]):
@@ -101,7 +102,7 @@ class _Sheets:
 
     def sheet(self, title: str, widths: list[int]) -> Any:
         from openpyxl.utils import get_column_letter
-        ws = self.wb.active if self.first else self.wb.create_sheet()
+        ws = SafeSheet(self.wb.active if self.first else self.wb.create_sheet())
         self.first = False
         ws.title = title[:31]
         for i, w in enumerate(widths):
@@ -136,6 +137,7 @@ def write_report_xlsx(report: dict[str, Any], out: IO[bytes], lang: str = "zh") 
     _complaints(x, report)
     _key(x, report)
     _dossier_sheet(x, report)
+    sanitize_workbook(x.wb)  # names, causes and notes come from users: no formula, no control character
     x.wb.save(out)
 
 

@@ -52,26 +52,28 @@ def people_figures(q: Any, row: Row) -> None:
     _roster(q, row)
 
 
-def _pair(q: Any) -> tuple[Any, Any, Any, Any, Any]:
-    """The party and residents' elections of one community in the campaign, with a candidate of each."""
+def _pair(q: Any, party_on: Callable[[Any], Any], residents_on: Callable[[Any, Any], Any]) -> Any:
+    """A party candidate and a residents' candidate of one community in the campaign, both elected and not voided.
+
+    The conditions on each candidate go into its join (the residents' side may use the party candidate, as the
+    identity join does through the id-hash index), so that no community's committees are crossed in full.
+    """
     ep, er = aliased(Election), aliased(Election)
     cp, cr = aliased(Candidate), aliased(Candidate)
-    stmt = (select(q.child).select_from(ep)
+    return (select(q.child).select_from(ep)
             .join(Community, Community.id == ep.community_id)
+            .join(cp, and_(cp.election_id == ep.id, _held(cp), party_on(cp)))
             .join(er, and_(er.community_id == ep.community_id, er.campaign_id == ep.campaign_id,
                            er.body == "residents"))
-            .join(cp, and_(cp.election_id == ep.id, _held(cp)))
-            .join(cr, and_(cr.election_id == er.id, _held(cr)))
-            .where(q.where, ep.campaign_id == q.campaign.id, ep.body == "party"))
-    return stmt, ep, er, cp, cr
+            .join(cr, and_(cr.election_id == er.id, _held(cr), residents_on(cr, cp)))
+            .where(q.where, ep.campaign_id == q.campaign.id, ep.body == "party")), cp, cr
 
 
 def _one_shoulder(q: Any, row: Row) -> None:
     """Communities whose secretary is known and whose director is elected; those where they are one person."""
-    stmt, _, _, cp, cr = _pair(q)
+    stmt, cp, cr = _pair(q, lambda cp: cp.party_post == "secretary", lambda cr, cp: cr.post == "director")
     same = and_(cp.id_hash.is_not(None), cp.id_hash == cr.id_hash)
-    stmt = (stmt.add_columns(func.count(), count_if(same))
-            .where(cp.party_post == "secretary", cr.post == "director").group_by(q.child))
+    stmt = stmt.add_columns(func.count(), count_if(same)).group_by(q.child)
     for child, both, one in q.rows(stmt):
         p = row(child)["people"]
         p["communities_with_both_posts"] += both
@@ -80,9 +82,8 @@ def _one_shoulder(q: Any, row: Row) -> None:
 
 def _cross(q: Any, row: Row) -> None:
     """People elected to both committees of their community (交叉任职), matched by identity."""
-    stmt, _, _, cp, cr = _pair(q)
-    stmt = stmt.add_columns(func.count()).where(cp.id_hash.is_not(None), cp.id_hash == cr.id_hash).group_by(q.child)
-    for child, n in q.rows(stmt):
+    stmt, _, _ = _pair(q, lambda cp: cp.id_hash.is_not(None), lambda cr, cp: cr.id_hash == cp.id_hash)
+    for child, n in q.rows(stmt.add_columns(func.count()).group_by(q.child)):
         row(child)["people"]["cross"] += n
 
 

@@ -381,3 +381,10 @@ def map_points(uow: UnitOfWork, actor: Actor, campaign_code: Any, region_code: A
                     "communities": communities.get(cid, 0), "elections": n, "closed": closed,
                     "completion": round(closed / n, 4) if n else 0.0})
     return out
+
+
+def _report_due(campaign: Campaign) -> Optional[str]:
+    """The campaign's report date (its own, else summary due + 10 days), never the rule set's (domain.md §6)."""
+    from .campaigns import report_due_of
+    due = report_due_of(campaign)
+    return due.isoformat() if due else None

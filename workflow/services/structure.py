@@ -7,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth import LEVELS, ROLES, Actor, may_administer, require
-from ..clock import now
 from ..db import UnitOfWork
 from ..errors import Duplicate, Forbidden, InvalidRequest, NotFound
 from ..models import ApiToken, Community, Region, Responsibility, User
@@ -169,7 +168,7 @@ def create_user(uow: UnitOfWork, actor: Actor, username: Any, password: Any, rol
 
 
 def change_password(uow: UnitOfWork, user_id: int, new_password: str) -> None:
-    """Set a new password; every API token of the user dies with the old one."""
+    """Set a new password; every API token and UI session of the user dies with the old one."""
     s = uow.session
     if not isinstance(new_password, str) or len(new_password) < MIN_LENGTH:
         raise InvalidRequest.one("password", f"must be at least {MIN_LENGTH} characters",
@@ -177,10 +176,13 @@ def change_password(uow: UnitOfWork, user_id: int, new_password: str) -> None:
     user = s.get(User, user_id)
     if user is None:
         raise NotFound()
+    from .login import end_user_sessions, wall_now
     user.password_hash = hash_password(new_password)
-    user.password_changed_at = now()
+    user.password_changed_at = wall_now()
+    user.auth_version = (user.auth_version or 0) + 1  # a counter: two changes within a second both count
     for token in s.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
-        token.revoked_at = now()
+        token.revoked_at = wall_now()
+    end_user_sessions(s, user.id)
     s.flush()
 
 
@@ -217,3 +219,10 @@ def set_responsibility(uow: UnitOfWork, actor: Actor, target: Any, username: Any
 def region_visible(actor: Actor, region: Region) -> bool:
     """Return whether the actor may see the region."""
     return region_in_scope(actor, region)
+
+
+def set_language(uow: UnitOfWork, user_id: int, language: str) -> None:
+    """Keep a user's language preference ('zh' or 'en')."""
+    user = uow.session.get(User, user_id)
+    if user is not None and language in ("zh", "en"):
+        user.language = language

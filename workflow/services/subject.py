@@ -39,6 +39,7 @@ class CommunityPart:
     village_converted: bool
     collective_reform_done: bool
     party_org_type: str
+    party_members: int
 
 
 @dataclass(slots=True, frozen=True)
@@ -82,7 +83,7 @@ def _columns() -> list[Any]:
     rungs = exists().where(Escalation.kind == "election", Escalation.subject_id == e.id,
                            Escalation.closed_at.is_(None))
     return ([e[name] for name in ELECTION_COLUMNS]
-            + [c.key_difficult, c.village_converted, c.collective_reform_done, c.party_org_type,
+            + [c.key_difficult, c.village_converted, c.collective_reform_done, c.party_org_type, c.party_members,
                k.rule_set, k.due, k.order_default, rungs.label("open_rungs")])
 
 
@@ -117,8 +118,9 @@ def load_subject(s: Session, actor: Optional[Actor], election_id: Any, lock: boo
         raise NotFound()
     n = len(ELECTION_COLUMNS)
     values = dict(zip(ELECTION_COLUMNS, row[:n]))
-    key_difficult, converted, reformed, org_type, rule_set, due, order, rungs = row[n:]
-    return Subject(**values, community=CommunityPart(bool(key_difficult), bool(converted), bool(reformed), org_type),
+    key_difficult, converted, reformed, org_type, members, rule_set, due, order, rungs = row[n:]
+    return Subject(**values, community=CommunityPart(bool(key_difficult), bool(converted), bool(reformed), org_type,
+                                                     int(members or 0)),
                    campaign=CampaignPart(rule_set, due or {}, order), open_rungs=bool(rungs))
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 import time
 from typing import Any, Callable, Optional
 
-from sqlalchemy import (JSON, Column, DateTime, Integer, MetaData, String, Table, cast, exists, func, insert,
+from sqlalchemy import (Column, DateTime, Integer, MetaData, Table, exists, func, insert,
                         literal, select, text, update)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
@@ -42,6 +42,9 @@ RUNG_COLUMNS = ["kind", "subject_id", "election_id", "community_id", "state", "d
 Stage = Optional[Callable[[str], None]]
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def parse_instant(value: Any) -> Optional[dt.datetime]:
     """Parse an ISO 8601 timestamp (naive means Asia/Shanghai) or a date (noon in Shanghai); None stays None."""
     if value is None or value == "":
@@ -60,6 +63,9 @@ def parse_instant(value: Any) -> Optional[dt.datetime]:
                                      "必须是 ISO 8601 时间，例如 2015-01-08T09:00:00+08:00") from None
     else:
         raise InvalidRequest.one("at", "must be a timestamp string or null", "必须是时间字符串或为空")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # date arithmetic near year 1 or 9999 overflows
+        raise InvalidRequest.one("at", f"must be between {FIRST_YEAR} and {LAST_YEAR}",
+                                 f"必须在{FIRST_YEAR}年至{LAST_YEAR}年之间")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
     return moment.astimezone(dt.timezone.utc)

@@ -105,4 +105,5 @@ def add_digests(s: Session, new_ids: Any, instant: dt.datetime, pg: bool) -> int
         ["user_id", "subject", "body", "link", "email_status", "created_at", "email_attempts"], sel)
     if pg:
         return int(s.scalar(select(func.count()).select_from(stmt.returning(Notification.id).cte("counted"))) or 0)
-    return int(s.execute(stmt).rowcount or 0)
+    # SQLite reports no rowcount for INSERT ... SELECT through the ORM session (-1): count what it returns
+    return len(s.execute(stmt.returning(Notification.id)).all())

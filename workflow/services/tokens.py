@@ -13,16 +13,12 @@ from ..auth import Actor, may_administer, require
 from ..db import UnitOfWork
 from ..errors import DomainError, NotFound
 from ..models import ApiToken, Region, User
-from ..passwords import check_password, hash_password
 from .common import audit, region_scope
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
-_dummy_hash: Optional[str] = None
 
 
 class InvalidCredentials(DomainError):
-    """Wrong username or password (or a locked or inactive account: never say which)."""
+    """Wrong username or password (or a throttled or inactive account: never say which; services.login)."""
 
     code = "invalid_credentials"
     zh = "用户名或密码错误"
@@ -52,30 +48,6 @@ def _aware(value: Optional[dt.datetime]) -> Optional[dt.datetime]:
 def token_hash(token: str) -> str:
     """Return the SHA-256 hex digest under which a token is stored."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def authenticate(uow: UnitOfWork, username: str, password: str) -> Optional[User]:
-    """Check a password; count failures and lock the account for a while after too many. None = refused."""
-    global _dummy_hash
-    s = uow.session
-    user = s.scalars(select(User).where(User.username == username)).first()
-    if user is None:
-        _dummy_hash = _dummy_hash or hash_password(secrets.token_hex(8))
-        check_password(_dummy_hash, password)  # same cost as a real check: no user enumeration by timing
-        return None
-    stamp = wall_now()
-    locked = _aware(user.locked_until)
-    if not user.active or (locked is not None and locked > stamp):
-        return None
-    if not check_password(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.failed_logins = 0
-            user.locked_until = stamp + dt.timedelta(minutes=LOCK_MINUTES)
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
-    return user
 
 
 def create_token(uow: UnitOfWork, user: User, hours: float = 12) -> tuple[str, dt.datetime]:
