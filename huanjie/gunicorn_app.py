@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 import click
 from gunicorn.glogging import Logger
 
-from .cli import database, fail
+from .base import database, fail
 
 
 def _check_port(host: str, port: int) -> None:
@@ -38,7 +38,7 @@ def _loaded_app(access_log: bool) -> tuple[Callable[..., Any], Any]:
     database = Database()
     app: Callable[..., Any] = create_app({"DATABASE": database})
     if access_log:
-        from .cmd_serve import AccessLog
+        from .access_log import AccessLog
         app = AccessLog(app)
     return app, database
 

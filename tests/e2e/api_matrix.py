@@ -72,6 +72,8 @@ class Case:
     public: bool = False
     fresh_token: bool = False
     name: str = ""
+    #: the body is a multipart form (file uploads), not JSON
+    multipart: bool = False
 
     @property
     def id(self) -> str:

@@ -37,8 +37,9 @@ class Api:
         return token
 
     def call(self, method: str, path: str, who: Optional[str] = "admin", json: Any = None, data: Any = None,
-             lang: Optional[str] = None, headers: Optional[dict[str, str]] = None, token: Optional[str] = None) -> Any:
-        """Send a request as a user (who=None: no token) and return the response."""
+             lang: Optional[str] = None, headers: Optional[dict[str, str]] = None, token: Optional[str] = None,
+             form: Any = None) -> Any:
+        """Send a request as a user (who=None: no token) and return the response (form: a multipart body)."""
         hdrs = dict(headers or {})
         if token is None and who is not None:
             if who not in self.tokens:
@@ -50,6 +51,8 @@ class Api:
             hdrs["Accept-Language"] = lang
         url = path if path.startswith("/api/") else f"/api/v1{path}"
         client = self.app.test_client()
+        if form is not None:
+            return client.open(url, method=method, data=form, headers=hdrs, content_type="multipart/form-data")
         if data is not None:
             return client.open(url, method=method, data=data, headers=hdrs, content_type="application/json")
         return client.open(url, method=method, json=json, headers=hdrs)

@@ -38,7 +38,8 @@ def test_each_role_gets_the_contract_status_inside_and_outside_its_scope(db, cas
             path = case.path.format(**ctx.ids[side])
             body = case.body(ctx, side) if case.body else None
             token = api.token_for(who) if case.fresh_token and who else None
-            r = api.call(case.method, path, who=who, json=body, token=token)
+            r = (api.call(case.method, path, who=who, form=body, token=token) if case.multipart else
+                 api.call(case.method, path, who=who, json=body, token=token))
             expected = case.expect(who, side)
             if r.status_code not in expected:
                 wrong.append(f"{who or 'anonymous'} {side}: {r.status_code} not in {expected} "

@@ -189,6 +189,15 @@ def test_the_vacancy_approval_counts_only_after_an_another_round_and_is_a_superv
     assert announce_guards(eng, "a_party") == ["seats_filled"]  # after the first round: not yet
 
 
+def test_an_approval_recorded_before_another_round_is_cleared_by_it_and_kept_in_the_history(db):
+    eng = Engine(db)
+    _vacancy_party(eng, 5)
+    eng.fact("a_party", "vacancy_approved", actor="street")
+    eng.fire("a_party", "another_round")  # the street approved leaving seats vacant after the last round
+    assert "vacancy_approved" not in eng.fact_values("a_party")
+    assert eng.audit("a_party", "facts_cleared")[-1].data["facts"]["vacancy_approved"] is True
+
+
 def test_residents_seats_cannot_stay_vacant_without_a_director(db):
     eng = Engine(db, order="concurrent")
     eng.advance("a_residents", "voting", seats={"director": 1, "deputy_director": 1, "member": 4})

@@ -11,6 +11,7 @@ from tests.integration.engine_support import Engine
 from tests.integration.test_people import MEMBER, SECRETARY, party_with, residents_with
 from workflow.models import Candidate
 from workflow.services.report_files import report_json, write_report_csv, write_report_xlsx
+from workflow.services.election_data import vacant_seats
 from workflow.services.reports import build_report
 from workflow.services.roster import add_roster_member
 
@@ -66,6 +67,8 @@ def test_the_report_counts_seats_left_vacant_after_the_result(db):
     tot = report(eng)["totals"]
     assert (tot["residents"]["vacant_seats"], tot["residents"]["elections_with_vacancy"]) == (1, 1)
     assert tot["party"]["vacant_seats"] == 0
+    with eng.db.uow(write=False) as uow:  # the report's set-wise count agrees with the election's own figure
+        assert vacant_seats(uow, eng.actors["city"], eng.world.elections["a_residents"]) == {"member": 1}
 
 
 def test_the_files_carry_the_people_figures(db):

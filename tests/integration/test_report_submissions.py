@@ -85,3 +85,18 @@ def test_only_a_supervisor_of_the_city_may_submit_and_a_narrative_is_required(db
 def test_a_city_supervisor_sees_only_its_own_city(db, world):
     s = status(db, world.actors["city"])
     assert [c["city"] for c in s["cities"]] == ["210100"]
+
+
+def test_a_bulletin_carries_the_campaigns_own_report_date(db, world):
+    # rev. 2 (domain.md §6): the bulletin counts to the campaign's report date, never the rule set's
+    from workflow.models import Campaign, Region
+    from workflow.services.bulletins import build_bulletin
+    with db.uow() as uow:
+        s = uow.session
+        campaign = s.query(Campaign).filter_by(code="LN2014").one()
+        province = s.query(Region).filter_by(code="210000").one()
+        data = build_bulletin(s, campaign, province, dt.date(2015, 4, 1))
+        assert (data["report_due"], data["report_days_left"]) == ("2015-04-10", 9)
+        campaign.report_due = None  # none of its own: summary due (2015-04-05) + 10 days
+        data = build_bulletin(s, campaign, province, dt.date(2015, 4, 1))
+        assert data["report_due"] == "2015-04-15"

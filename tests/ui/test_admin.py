@@ -158,3 +158,19 @@ def test_the_admin_menu_lists_every_area(ui):
     for href in ("/admin/users", "/admin/regions", "/admin/communities", "/admin/campaigns",
                  "/admin/responsibilities"):
         assert f'href="{href}"' in page
+
+
+def test_a_campaign_sets_its_own_report_date_or_falls_back_to_summary_due_plus_ten_days(ui, world):
+    client = ui("admin")
+    base = {"camp-name": "沈阳市换届", "camp-rule_set": "liaoning-2014", "camp-scope": "210100",
+            "camp-order": "concurrent", **{f"camp-due_{k}": v for k, v in DUE.items()}}
+    form = text(client.get("/admin/campaigns"))
+    assert "规则集liaoning-2014为其本次换届建议的日期为2015年4月10日" in form  # a suggestion, never the default
+    assert client.post("/admin/campaigns", {**base, "camp-code": "OWN", "camp-report_due": "2015-04-20"}
+                       ).status_code == 302
+    assert client.post("/admin/campaigns", {**base, "camp-code": "NONE"}).status_code == 302
+    with world.db.uow(write=False) as uow:
+        rows = {c.code: c.report_due for c in uow.session.scalars(select(Campaign))}
+    assert str(rows["OWN"]) == "2015-04-20" and rows["NONE"] is None
+    page = text(client.get("/admin/campaigns"))
+    assert "各市报送截止2015年4月20日" in page and "各市报送截止2015年4月15日（总结截止日期后10天）" in page

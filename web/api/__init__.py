@@ -1,6 +1,6 @@
 """The JSON API of api.md under /api/v1: bearer tokens, contract errors, an OpenAPI document from the schemas.
 
-An area is one module declaring routes on :data:`core.bp`; add it with one import line below. Helpers for
+An area is one module declaring routes on :data:`core.bp`; add it to the import in :func:`init_app`. Helpers for
 areas live in :mod:`web.api.core` (``actor()``, ``uow()``, ``load()``, ``load_query()``, ``body()``,
 ``query()``, ``op()``, ``page_of()``, ``ID``, ``public``), :mod:`web.api.schemas` (strict input fields,
 output bases, ``page_schema``) and :mod:`web.api.errors` (``STATUS`` for new error codes, ``json_error``).
@@ -17,18 +17,14 @@ from flask import Flask
 from . import errors
 from .core import SECURITY, bp
 
-# the areas: one import line each
-from . import auth, structure, campaigns, elections, candidates, complaints  # noqa: E402,F401
-from . import reports  # noqa: E402,F401
-from . import escalations, inbox  # noqa: E402,F401
-from . import people  # noqa: E402,F401
-from . import evidence  # noqa: E402,F401
-from . import roll  # noqa: E402,F401
-
 
 def init_app(app: Flask) -> None:
     """Register the API blueprint (exempt from CSRF: bearer tokens), its OpenAPI settings and JSON errors."""
     from web.extensions import csrf
+
+    # the areas declare their routes on core.bp: importing them here is the one place the API's routes are added
+    from . import (auth, campaigns, candidates, complaints, elections, escalations, evidence, inbox,  # noqa: F401
+                   people, reports, roll, structure)
     app.config["SECURITY_SCHEMES"] = {SECURITY: {"type": "http", "scheme": "bearer",
                                                  "description": "POST /api/v1/auth/token"}}
     app.config["AUTO_VALIDATION_ERROR_RESPONSE"] = False  # 400s are documented per operation

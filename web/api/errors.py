@@ -39,7 +39,7 @@ def is_api_request() -> bool:
 
 
 def _lang() -> str:
-    from web import lang
+    from web.context import lang
     try:
         return lang()
     except Exception:  # noqa: BLE001 - a broken Accept-Language must not hide the real error

@@ -22,7 +22,7 @@ from workflow.services.election_data import (
 )
 from workflow.services.fact_requests import request_fact
 
-from . import bp
+from .blueprint import bp
 from . import labels as UL
 from .common import Problem, actor, uow, write
 from .elections import render_election

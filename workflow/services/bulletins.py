@@ -15,8 +15,9 @@ from ..errors import NotFound
 from ..labels import BODIES, STATES, label
 from ..text import SafeCsv
 from ..models import Bulletin, Campaign, Community, Complaint, Dossier, Election, Escalation, Incident, Region
+from .campaign_dates import report_due as campaign_report_due
 from .common import LEVEL_COLUMNS, audit, get_region, region_scope
-from .integrity import daily_check
+from .integrity import daily_check, newest_digest
 
 LIST_LIMIT = 200
 ORDER = ("preparation", "nomination", "candidate_meeting", "voting", "certification", "handover", "summary",
@@ -27,6 +28,7 @@ LEVEL_COLUMN = LEVEL_COLUMNS
 def build_bulletin(s: Any, campaign: Campaign, region: Region, day: dt.date) -> dict[str, Any]:
     """Compute one bulletin's data in a few aggregate queries (lists capped at LIST_LIMIT rows)."""
     col = LEVEL_COLUMN[region.level]
+    report_due = campaign_report_due(campaign)
     in_region = and_(Election.campaign_id == campaign.id, col == region.id)
     late = and_(Election.due_on.is_not(None), Election.due_on < day, Election.state != "closed")
     bodies: dict[str, Any] = {b: {"states": {st: 0 for st in ORDER}, "overdue": 0, "total": 0} for b in BODIES}
@@ -77,6 +79,8 @@ def build_bulletin(s: Any, campaign: Campaign, region: Region, day: dt.date) -> 
         "escalations": {"open": sum(rungs.values()), **rungs, "by_kind": kinds},
         "dossiers": {"open": int(dossiers_open or 0), "overdue": int(dossiers_late or 0)},
         "incidents": {"unacknowledged": int(incidents_open)},
+        # the cities' report date of this campaign (its own, else summary due + 10 days; domain.md §6)
+        "report_due": report_due.isoformat(), "report_days_left": (report_due - day).days,
     }
 
 
@@ -97,9 +101,10 @@ def generate_bulletins(target: Any, day: Optional[dt.date] = None, actor: Actor 
     s = target.session
     day = day or today()
     made = 0
-    # the day's check of the history and its digest: printed in every bulletin, so that a paper copy proves later
-    # tampering (domain.md §14)
-    checked = daily_check(s, day)
+    # the newest check of the history and its digest: printed in every bulletin, so that a paper copy proves later
+    # tampering (domain.md §14); the scheduler's history job checks before the bulletin's hour, and only when no
+    # day was ever checked does the bulletin run the check itself (the first check reads every row)
+    checked = newest_digest(s) or daily_check(s, day)
     history = {key: checked[key] for key in ("date", "digest", "chains", "max_id", "rows_checked", "ok")}
     history["broken"] = len(checked["broken"])
     for campaign in s.scalars(select(Campaign).where(Campaign.launched_at.is_not(None)).order_by(Campaign.id)):

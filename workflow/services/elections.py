@@ -196,7 +196,9 @@ def reentry_fact_keys(body: str, state: str) -> frozenset[str]:
     for st in definition.states_from(state):
         trig = LEAVING.get(st)
         if trig:
-            keys.update(c for c in definition.guards(trig) if c in FACTS)
+            for code in definition.guards(trig):
+                # the guard's own fact, and the facts a computed guard reads (seats_filled: vacancy_approved)
+                keys.update(k for k in (code, *G.GUARDS[code].reads) if k in FACTS)
     return frozenset(keys)
 
 

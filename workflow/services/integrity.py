@@ -70,10 +70,14 @@ def digest_dict(row: Optional[HistoryDigest]) -> Optional[dict[str, Any]]:
             "computed_at": row.computed_at.isoformat() if row.computed_at else None}
 
 
+def newest_digest(s: Any) -> Optional[dict[str, Any]]:
+    """Return the newest day's digest in a session, or None before the first check."""
+    return digest_dict(s.scalars(select(HistoryDigest).order_by(HistoryDigest.on_date.desc()).limit(1)).first())
+
+
 def latest_digest(uow: UnitOfWork) -> Optional[dict[str, Any]]:
     """Return the newest day's digest."""
-    s = uow.session
-    return digest_dict(s.scalars(select(HistoryDigest).order_by(HistoryDigest.on_date.desc()).limit(1)).first())
+    return newest_digest(uow.session)
 
 
 def daily_check(s: Any, day: Optional[dt.date] = None, store: Optional[Store] = None) -> dict[str, Any]:
