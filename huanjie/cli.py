@@ -1,48 +1,19 @@
-"""The `huanjie` console script (api.md, command-line contract). Bad input: one line on stderr, exit 2."""
+"""The `huanjie` console script (api.md, command-line contract). Bad input: one line on stderr, exit 2.
+
+The group and its shared helpers live in huanjie.base; each feature module (cmd_*.py) adds its own commands to the
+group there, and this module imports them all, so no command module imports this one.
+"""
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn, Optional
+from typing import Optional
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from workflow.db import Database
-from workflow.errors import DomainError
+from . import cmd_backup, cmd_data, cmd_history, cmd_scheduler, cmd_serve  # noqa: F401 - each adds its commands
+from .base import database, fail, main
 
-
-def fail(message: str) -> NoReturn:
-    """Print a one-line error and exit with status 2."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
-class Group(click.Group):
-    """A group whose usage errors are one line and exit 2, and whose domain errors are reported cleanly."""
-
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs["standalone_mode"] = False
-        try:
-            return super().main(*args, **kwargs)
-        except click.exceptions.Abort:
-            fail("aborted")
-        except click.ClickException as exc:
-            fail(exc.format_message().replace("\n", " "))
-        except DomainError as exc:
-            fail(exc.message("en"))
-        except SQLAlchemyError as exc:
-            detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            fail(f"database error ({detail}); has `huanjie init-db` been run on this database?")
-
-
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
-    """Huanjie: community election workflow (换届选举)."""
-
-
-def database() -> Database:
-    """Open the configured database (HUANJIE_DATABASE_URL or the instance SQLite file)."""
-    return Database()
+__all__ = ["database", "fail", "main"]
 
 
 @main.command("init-db")
@@ -87,10 +58,5 @@ def demo_cmd(communities: int, seed: int) -> None:
         click.echo("  " + "  ".join(row))
 
 
-# commands that live with their own feature
-from . import commands  # noqa: E402,F401
-
-
-if __name__ == "__main__":  # `python -m huanjie.cli`: run the real module so feature commands are registered
-    from huanjie.cli import main as _main
-    _main()
+if __name__ == "__main__":  # `python -m huanjie.cli`
+    main()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli import database, fail, main
+from .base import database, fail, main
 
 
 @main.command("backup")

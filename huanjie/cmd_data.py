@@ -9,7 +9,7 @@ from typing import IO, Callable, Optional
 
 import click
 
-from .cli import database, fail, main
+from .base import database, fail, main
 
 LANGS = click.Choice(["zh", "en"])
 

@@ -6,7 +6,7 @@ from typing import Optional
 
 import click
 
-from .cli import database, main
+from .base import database, main
 
 
 @main.command("verify")

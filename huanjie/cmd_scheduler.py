@@ -5,7 +5,7 @@ from typing import Optional
 
 import click
 
-from .cli import database, fail, main
+from .base import database, fail, main
 
 
 @main.command("scheduler")

@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 import click
 from gunicorn.glogging import Logger
 
-from .cli import database, fail
+from .base import database, fail
 
 
 def _check_port(host: str, port: int) -> None:
@@ -38,7 +38,7 @@ def _loaded_app(access_log: bool) -> tuple[Callable[..., Any], Any]:
     database = Database()
     app: Callable[..., Any] = create_app({"DATABASE": database})
     if access_log:
-        from .cmd_serve import AccessLog
+        from .access_log import AccessLog
         app = AccessLog(app)
     return app, database
 
@@ -89,7 +89,7 @@ def serve_gunicorn(host: str, port: int, workers: int, threads: int, pid_file: O
         "logger_class": "huanjie.gunicorn_app.JsonGunicornLogger",
     }
 
-    class Master(BaseApplication):  # type: ignore[misc]
+    class Master(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -116,7 +116,7 @@ def reexec_args() -> list[str]:
     return [sys.executable, *sys.argv]
 
 
-class JsonGunicornLogger(Logger):  # type: ignore[misc]
+class JsonGunicornLogger(Logger):
     """gunicorn's own messages (booting, reloading, worker exits) as the same JSON lines as the app's."""
 
     def setup(self, cfg: Any) -> None:

@@ -5,12 +5,15 @@ import os
 from typing import Any, Optional
 
 from apiflask import APIFlask
-from flask import g, request
+from flask import request
 
 from workflow.config import secret_key
 from workflow.db import Database
 
+from .context import db, lang
 from .extensions import babel, csrf, login_manager, select_locale
+
+__all__ = ["create_app", "db", "lang"]
 
 
 def create_app(config: Optional[dict[str, Any]] = None) -> APIFlask:
@@ -66,17 +69,3 @@ def create_app(config: Optional[dict[str, Any]] = None) -> APIFlask:
         return response
 
     return app
-
-
-def db() -> Database:
-    """Return the database of the current app."""
-    from flask import current_app
-    return current_app.extensions["huanjie_db"]  # type: ignore[no-any-return]
-
-
-def lang() -> str:
-    """Return the language of the current request: 'en' or 'zh'."""
-    cached = getattr(g, "huanjie_lang", None)
-    if cached:
-        return str(cached)
-    return str(select_locale()).split("_")[0] if request else "zh"

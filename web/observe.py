@@ -103,7 +103,7 @@ def install(app: Flask) -> None:
 
     @app.before_request
     def _read_your_writes() -> None:
-        from web import db
+        from web.context import db
         if db().standby is None:
             return
         try:
@@ -115,7 +115,7 @@ def install(app: Flask) -> None:
 
     @app.after_request
     def _remember_write(response: Any) -> Any:
-        from web import db
+        from web.context import db
         if db().standby is not None and request.method not in SAFE_METHODS:
             window = read_your_writes_seconds()
             response.set_cookie(WROTE_COOKIE, f"{time.time():.3f}", max_age=math.ceil(window), httponly=True,

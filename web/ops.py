@@ -25,7 +25,7 @@ def healthz() -> Any:
 @bp.get("/readyz")
 def readyz() -> Any:
     """Ready for traffic: database reachable, schema at head, a scheduler holds its lock, the outbox moves."""
-    from web import db
+    from web.context import db
     result = readiness(db())
     response = jsonify(result)
     response.status_code = 200 if result["ready"] else 503
@@ -78,7 +78,7 @@ class DatabaseFigures:
 @bp.get("/metrics")
 def metrics_view() -> Any:
     """Prometheus text exposition of every process's metrics (restricted: HUANJIE_METRICS_ALLOW / _TOKEN)."""
-    from web import db
+    from web.context import db
     if not metrics_allowed():
         return jsonify({"error": "forbidden", "message": "metrics are restricted to the configured addresses"}), 403
     body, content_type = exposition(DatabaseFigures(db()))

@@ -7,7 +7,27 @@ Create Date: 2026-11-25 18:41:23.944795
 from alembic import op
 import sqlalchemy as sa
 
-from workflow.models import AUDIT_TRIGGERS, INDEX_DDL
+# Copied from workflow/models.py as they were when this revision was written: a migration never imports live code
+# (the schema it creates must not change when the models do).
+#: database triggers that refuse UPDATE and DELETE on the audit log, per dialect
+AUDIT_TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_events "
+        "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+        "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_events "
+        "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'audit log is append-only'; END; $$ LANGUAGE plpgsql",
+        "DROP TRIGGER IF EXISTS audit_no_change ON audit_events",
+        "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+    ],
+}
+#: indexes Alembic's autogenerate skips (expressions, descending columns), per dialect
+INDEX_DDL = {dialect: ["CREATE INDEX IF NOT EXISTS ix_escalations_open_order ON escalations (level DESC, due_on, id) "
+                       "WHERE closed_at IS NULL"] for dialect in ("sqlite", "postgresql")}
 
 
 revision = '0001'

@@ -22,7 +22,8 @@ from typing import Any, Callable, Optional, TypeVar
 
 from apiflask import APIBlueprint
 from flask import g, request
-from marshmallow import EXCLUDE, Schema, ValidationError
+from apiflask import Schema
+from marshmallow import EXCLUDE, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from workflow.auth import Actor
@@ -60,7 +61,7 @@ ERROR_TEXT = {400: "Invalid request (invalid_request, with `fields`)",
 
 def lang() -> str:
     """Return the language of the current request's messages: 'zh' (default) or 'en'."""
-    from web import lang as web_lang
+    from web.context import lang as web_lang
     return web_lang()
 
 
@@ -74,7 +75,7 @@ def actor() -> Actor:
 
 def uow(write: bool = True) -> UnitOfWork:
     """Open a unit of work on the app's database (use as a context manager)."""
-    from web import db
+    from web.context import db
     return db().uow(write=write)
 
 
@@ -101,7 +102,7 @@ def _authenticate() -> None:
     token = bearer_token()
     if token is None:
         raise Unauthenticated()
-    from web import db
+    from web.context import db
     # one SELECT on a bare autocommit connection: no session, no BEGIN/ROLLBACK round trips
     with db().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         found = actor_for_token(conn, token)

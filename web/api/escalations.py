@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from web import db
+from web.context import db
 from workflow.errors import Forbidden
 from workflow.services import dossiers, incidents
 from workflow.services.common import get_community

@@ -14,7 +14,7 @@ from workflow.models import Community, Region, Responsibility, User
 from workflow.services.common import community_scope, get_region, region_scope
 from workflow.services.structure import RESPONSIBILITY_KINDS, create_region, create_user, set_responsibility
 
-from . import bp
+from .blueprint import bp
 from . import labels as UL
 from .common import Pager, Problem, actor, page_number, uow, write
 from .forms import RegionForm, ResponsibilityForm, UserForm

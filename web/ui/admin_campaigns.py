@@ -18,7 +18,7 @@ from workflow.services.campaigns import (ORDERS, create_campaign, launch_campaig
 from workflow.services.common import audit, community_scope, get_community, get_region
 from workflow.services.structure import COMMUNITY_FLAGS, community_fields, create_community, upsert_community
 
-from . import bp
+from .blueprint import bp
 from . import labels as UL
 from .common import Pager, Problem, actor, page_number, uow, write
 from .forms import CampaignForm, CommunityForm, ConfirmForm, OrderForm

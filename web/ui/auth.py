@@ -13,7 +13,7 @@ from workflow.services.structure import set_language
 
 from ..client import client_address
 from ..extensions import SUPPORTED, login_manager
-from . import bp
+from .blueprint import bp
 from .common import Problem, is_safe_next, uow
 from .forms import LanguageForm, LoginForm, PasswordForm
 

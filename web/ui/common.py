@@ -20,32 +20,32 @@ T = TypeVar("T")
 
 def actor() -> Actor:
     """Return the actor of the signed-in user."""
-    return current_user.actor  # type: ignore[no-any-return]
+    return current_user.actor
 
 
 def lang() -> str:
     """Return 'zh' or 'en' for the current request."""
-    from web import lang as web_lang
+    from web.context import lang as web_lang
     return web_lang()
 
 
 def read(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
     """Run a read-only service function for the current user."""
-    from web import db
+    from web.context import db
     with db().uow(write=False) as uow:
         return fn(uow, actor(), *args, **kw)
 
 
 def write(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
     """Run a service function for the current user in one transaction."""
-    from web import db
+    from web.context import db
     with db().uow() as uow:
         return fn(uow, actor(), *args, **kw)
 
 
 def uow(write_: bool = False) -> UnitOfWork:
     """Open a unit of work on the app's database."""
-    from web import db
+    from web.context import db
     return db().uow(write=write_)
 
 

@@ -11,7 +11,7 @@ from workflow.models import Candidate, Complaint
 from workflow.services.common import get_election
 from workflow.services.complaints import file_complaint, resolve_complaint
 
-from . import bp
+from .blueprint import bp
 from .common import Problem, actor, uow, write
 from .election_view import election_context
 from .elections import render_election, setup_complaint, setup_resolve

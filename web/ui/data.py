@@ -22,7 +22,7 @@ from workflow.importing.kinds import COLUMNS, KIND_LABELS, KINDS
 from workflow.services.imports import ImportRejected, export_structure, import_file, write_template
 
 from ..downloads import send_download
-from . import protect
+from .blueprint import protect
 from .common import Problem, actor, lang, uow, write
 
 bp = Blueprint("data", __name__, url_prefix="/data")
@@ -35,7 +35,7 @@ NAV = [("data.report", _l("Reports"), None),
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and its navigation links (once per process)."""
-    from . import NAV_EXTRA, data_report  # noqa: F401  (the report pages register on bp)
+    from .blueprint import NAV_EXTRA
     app.register_blueprint(bp)
     for entry in NAV:
         if all(e[0] != entry[0] for e in NAV_EXTRA):

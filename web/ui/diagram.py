@@ -12,7 +12,7 @@ from workflow.labels import BODIES, STATES, TRIGGERS, label, trigger_label
 from workflow.machines import DEFINITIONS, MAIN_PATH
 from workflow.machines.base import Definition
 
-from . import bp
+from .blueprint import bp
 from .common import lang
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"

@@ -32,7 +32,7 @@ from workflow.services.reads import describe_election, history
 from . import labels as UL
 from .common import actor, lang, uow
 from .diagram import machine_svg
-from .evidence import papers_by_step
+from .papers import papers_by_step
 from .history import describe_event
 from .i18n import label_of
 

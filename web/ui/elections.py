@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from workflow.errors import DomainError, InvalidRequest, VersionConflict
 from workflow.services.elections import fire_trigger
 
-from . import bp
+from .blueprint import bp
 from . import labels as UL
 from .common import Problem, write
 from .election_view import election_context

@@ -13,29 +13,12 @@ from workflow.services.reads import describe_election, history
 
 from web.downloads import download_response
 
-from . import bp
+from .blueprint import bp
 from .common import Problem, actor, lang, uow, write
-from .i18n import label_of
+from .papers import kind_label
 
 #: the form's other fields and boundaries beside the file
 FORM_OVERHEAD = 256 * 1024
-KIND_LABELS = {"minutes": "Meeting minutes", "count_sheet": "Count sheet", "photo": "Photograph of the count",
-               "announcement": "Signed announcement", "other": "Other paper"}
-
-
-def kind_label(kind: str) -> str:
-    """The paper kind's label in the current language."""
-    return _(KIND_LABELS.get(kind, kind))
-
-
-def papers_by_step(papers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Group an election's papers by the step they were uploaded in (in the order the steps were reached)."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for p in papers:
-        groups.setdefault(p["step"], []).append({**p, "kind_label": kind_label(p["kind"])})
-    return [{"step": step, "label": label_of("state", step), "items": items} for step, items in groups.items()]
-
-
 def _chosen_file() -> tuple[Any, Optional[str], Any, Any]:
     """The uploaded file (the photo taken or the file chosen), its name, and the kind and note fields."""
     request.max_content_length = evidence.MAX_BYTES + FORM_OVERHEAD

@@ -115,7 +115,7 @@ def _nav() -> list[dict[str, Any]]:
     """The navigation links the current user may follow."""
     from flask_babel import gettext as _
 
-    from . import NAV_EXTRA
+    from .blueprint import NAV_EXTRA
     if not current_user.is_authenticated:
         return []
     role = current_user.role

@@ -32,7 +32,7 @@ from workflow.services.display import describe_rungs, region_choices
 from workflow.services.escalation import escalations_for_election, list_escalations
 
 from ..downloads import attachment
-from . import protect
+from .blueprint import protect
 from .common import (
     Pager,
     Problem,
@@ -95,10 +95,8 @@ class PlainForm(FlaskForm):
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the navigation links, the dashboard sources and the election-page helper."""
-    from . import (
-        NAV_EXTRA,
-        notices_dashboard,  # noqa: F401  (registers the "needs attention" sources)
-    )
+    from . import notices_dashboard  # noqa: F401  (registers the "needs attention" sources)
+    from .blueprint import NAV_EXTRA
     app.register_blueprint(bp)
     for entry in NAV:
         if all(e[0] != entry[0] for e in NAV_EXTRA):

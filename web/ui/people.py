@@ -10,7 +10,7 @@ from workflow.errors import DomainError, InvalidRequest
 from workflow.services.people import set_posts
 from workflow.services.roster import add_roster_member, remove_roster_member, update_roster_member
 
-from . import bp
+from .blueprint import bp
 from .common import Problem, write
 from .elections import render_election
 from .forms import ConfirmForm, RosterForm

@@ -19,7 +19,7 @@ from workflow.services.calendar import election_calendar
 from workflow.services.common import get_election
 from workflow.services.imports import ImportRejected
 
-from . import protect
+from .blueprint import protect
 from .common import Pager, Problem, actor, lang, page_number, uow
 
 bp = Blueprint("roll", __name__)

@@ -17,7 +17,7 @@ from workflow.services.common import get_region
 from workflow.services.display import community_paths
 from workflow.services.reads import list_communities
 
-from . import bp
+from .blueprint import bp
 from . import labels as UL
 from .common import Pager, Problem, actor, page_number, uow
 from .forms import AcceptForm

@@ -14,7 +14,7 @@ from workflow.services.campaigns import list_campaigns
 from workflow.services.display import community_paths
 from workflow.services.reads import list_communities
 
-from . import bp
+from .blueprint import bp
 from .common import Pager, page_number, read, uow
 from .i18n import label_of
 

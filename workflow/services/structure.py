@@ -9,11 +9,20 @@ from sqlalchemy.orm import Session
 from ..auth import LEVELS, ROLES, Actor, may_administer, require
 from ..db import UnitOfWork
 from ..errors import Duplicate, Forbidden, InvalidRequest, NotFound
-from ..models import ApiToken, Community, Region, Responsibility, User
+from ..models import Community, Region, Responsibility, User
 from ..passwords import MIN_LENGTH, hash_password
 from ..ruleset import ORG_TYPES
-from .common import (audit, get_region, in_scope, region_in_scope, require_bool, require_choice, require_int,
-                     require_text)
+from .common import (
+    audit,
+    get_region,
+    in_scope,
+    region_in_scope,
+    require_bool,
+    require_choice,
+    require_int,
+    require_text,
+)
+from .login import change_password  # noqa: F401 - lives with the sessions it ends; kept importable from here
 
 PARENT_LEVEL = {"city": "province", "county": "city", "street": "county"}
 COMMUNITY_FLAGS = ("urban_rural_fringe", "village_converted", "collective_reform_done", "migrant_dense",
@@ -165,25 +174,6 @@ def create_user(uow: UnitOfWork, actor: Actor, username: Any, password: Any, rol
     audit(s, actor, "user_created", data={"username": name, "role": role_text,
                                            "scope": region.code if region else None})
     return user
-
-
-def change_password(uow: UnitOfWork, user_id: int, new_password: str) -> None:
-    """Set a new password; every API token and UI session of the user dies with the old one."""
-    s = uow.session
-    if not isinstance(new_password, str) or len(new_password) < MIN_LENGTH:
-        raise InvalidRequest.one("password", f"must be at least {MIN_LENGTH} characters",
-                                 f"至少{MIN_LENGTH}个字符")
-    user = s.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    from .login import end_user_sessions, wall_now
-    user.password_hash = hash_password(new_password)
-    user.password_changed_at = wall_now()
-    user.auth_version = (user.auth_version or 0) + 1  # a counter: two changes within a second both count
-    for token in s.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
-        token.revoked_at = wall_now()
-    end_user_sessions(s, user.id)
-    s.flush()
 
 
 def set_responsibility(uow: UnitOfWork, actor: Actor, target: Any, username: Any, kind: Any = "contact") -> Responsibility:
