@@ -13,7 +13,8 @@ from workflow.services import street_facts
 from workflow.services.common import get_community
 
 from .core import actor, body, bp, load, load_query, op, page_of, query, uow
-from .schemas import Day, DayOut, EmptyIn, In, Out, PageQuery, Timestamp, UnmetOut, choice, note, page_schema, text
+from .schemas import (Day, DayOut, EmptyIn, In, Out, PageQuery, Timestamp, UnmetOut, choice, note, page_schema,
+                      text)
 
 DueIn = type("DueIn", (In,), {state: Day(required=True) for state in ACTIVE_STATES})
 
