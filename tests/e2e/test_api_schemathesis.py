@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS
 
 from tests.e2e.api_support import Api, api  # noqa: F401
-from tests.e2e.test_api_fuzz import _node_id_for_schemathesis, api_schema  # noqa: F401
+from tests.e2e.test_api_fuzz import _node_id_for_schemathesis, api_schema, pick, real_values  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -66,9 +66,35 @@ def test_every_operation_passes_every_check(case: Any, api_schema: Any) -> None:
     call(case, api_schema.huanjie_api)
 
 
-def test_the_stateful_phase_finds_no_failure(api_schema: Any) -> None:  # noqa: F811
-    machine = api_schema.as_state_machine()
-    api = api_schema.huanjie_api
+@pytest.fixture
+def stateful_schema(api: Api) -> Any:  # noqa: F811
+    """The document with the stateful phase on (links from web.api.add_links), world-aware path parameters."""
+    from hypothesis import strategies as st
+    from schemathesis.config import SchemathesisConfig
+    token = api.tokens["admin"] = api.token_for("admin")
+    config = SchemathesisConfig.from_dict({
+        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": True}}, "seed": 2014,
+        "auth": {"openapi": {"BearerAuth": {"bearer": token}}}})
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", api.app, config=config)
+    values = real_values(api)
+
+    @loaded.hook
+    def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None) -> Any:
+        if not path_parameters:
+            return st.just(path_parameters)
+        picks = {}
+        for name, value in path_parameters.items():
+            real = pick(values, context.operation.path, name)
+            picks[name] = st.sampled_from([*real, *real, *real, value]) if real else st.just(value)
+        return st.fixed_dictionaries(picks)
+
+    loaded.huanjie_api = api
+    return loaded
+
+
+def test_the_stateful_phase_finds_no_failure(stateful_schema: Any) -> None:
+    machine = stateful_schema.as_state_machine()
+    api = stateful_schema.huanjie_api
 
     class Machine(machine):  # type: ignore[misc, valid-type]
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:

@@ -246,3 +246,18 @@ def test_the_stand_alone_script_of_the_readme_agrees_with_the_application(eng):
     tamper(eng.db, "UPDATE audit_events SET trigger = 'x' WHERE id = :id", id=victim.id)
     broken = run_script()
     assert broken.returncode == 1 and f"chain {eid}: first bad row {victim.id}" in broken.stdout
+
+
+@pytest.mark.parametrize("column,value", [("at", "yesterday at noon"), ("data", "{not json")])
+def test_a_value_no_type_can_take_is_a_bad_row_not_a_failed_check(eng, column, value):
+    from sqlalchemy.exc import DBAPIError
+    eid = busy(eng)
+    victim = rows_of(eng.db, eid)[1]
+    if not eng.db.is_sqlite:  # PostgreSQL's timestamptz and json refuse such text outright
+        with pytest.raises(DBAPIError):
+            tamper(eng.db, f"UPDATE audit_events SET {column} = :v WHERE id = :id", v=value, id=victim.id)
+        return
+    tamper(eng.db, f"UPDATE audit_events SET {column} = :v WHERE id = :id", v=value, id=victim.id)
+    assert check(eng.db, eid)["first_bad"] == victim.id
+    cli = run_cli(url_of(eng.db), "verify")
+    assert cli.returncode == 1 and f"first bad row {victim.id}" in cli.stdout

@@ -6,13 +6,11 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from sqlalchemy import inspect, text
 
 from tests.integration.engine_support import Engine
 from tests.integration.test_history_chain import busy, triggers
 from workflow.db import Database
-from workflow.schema import alembic_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,11 +24,20 @@ def migration() -> Any:
     return module
 
 
-def alembic(db: Database, target: str, down: bool = False) -> None:
-    cfg = alembic_config(db.engine)
+def revision(db: Database, step: str) -> None:
+    """Run this revision's upgrade() or downgrade() alone, as Alembic runs it (a transaction per migration).
+
+    Alone, not through `alembic downgrade`: the revisions landed after it have downgrades of their own, and the
+    test is about this one.
+    """
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+    mod = migration()
     with db.engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, target)
+        ctx = MigrationContext.configure(connection=conn, opts={"transaction_per_migration": True})
+        with Operations.context(ctx):
+            with ctx.begin_transaction(_per_migration=True):
+                getattr(mod, step)()
         conn.commit()
 
 
@@ -50,11 +57,10 @@ def populated(db: Database) -> dict[int, str]:
 
 def test_the_migration_on_a_populated_database_gives_the_hashes_fresh_writes_gave(db):
     fresh = populated(db)
-    mod = migration()
-    alembic(db, mod.down_revision, down=True)  # the database as it was before the revision, rows and all
+    revision(db, "downgrade")  # the database as it was before the revision, rows and all
     db.engine.dispose()
     assert "hash" not in {c["name"] for c in inspect(db.engine).get_columns("audit_events")}
-    alembic(db, "head")
+    revision(db, "upgrade")
     assert hashes(db) == fresh
     with db.engine.begin() as conn:  # the append-only triggers are back
         try:

@@ -8,6 +8,7 @@ output bases, ``page_schema``) and :mod:`web.api.errors` (``STATUS`` for new err
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from typing import Any
 
@@ -63,7 +64,7 @@ def _skip_plain_blueprints(app: Flask) -> None:
             return generate()
 
     app._generate_spec = generate_spec  # type: ignore[attr-defined]
-    app.spec_processor(lambda spec: document_input_rules(merge_duplicate_schemas(spec)))
+    app.spec_processor(lambda spec: add_links(document_input_rules(merge_duplicate_schemas(spec))))
 
 
 def merge_duplicate_schemas(spec: dict[str, Any]) -> dict[str, Any]:
@@ -136,3 +137,43 @@ def _resolve(schemas: dict[str, Any], schema: Any) -> dict[str, Any]:
     while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
         schema = schemas.get(schema["$ref"].rsplit("/", 1)[1], {})
     return schema if isinstance(schema, dict) else {}
+
+
+def add_links(spec: dict[str, Any]) -> dict[str, Any]:
+    """Link every answer that carries an object's `id` to the operations addressing that object by id.
+
+    `DossierOut.id` feeds `{dossier_id}`, `CandidateOut.id` `{candidate_id}`, ...: named by the schema, so that
+    an area's new objects are linked as soon as their schema and paths follow that naming (OpenAPI links let
+    clients and Schemathesis' stateful phase chain the calls).
+    """
+    schemas = spec.get("components", {}).get("schemas", {})
+    targets: dict[str, list[tuple[str, str]]] = {}
+    for path, item in spec.get("paths", {}).items():
+        for method, op in item.items():
+            if isinstance(op, dict):
+                for name in re.findall(r"{(\w+)_id}", path):
+                    targets.setdefault(name, []).append((path, method))
+    for path, item in spec.get("paths", {}).items():
+        for method, op in item.items():
+            if not isinstance(op, dict):
+                continue
+            for code, response in (op.get("responses") or {}).items():
+                if not str(code).startswith("2"):
+                    continue
+                schema = (response.get("content") or {}).get("application/json", {}).get("schema") or {}
+                ref = schema.get("$ref", "") if isinstance(schema, dict) else ""
+                base = ref.rsplit("/", 1)[-1]
+                if not base.endswith("Out") or "id" not in _resolve(schemas, schema).get("properties", {}):
+                    continue
+                name = re.sub(r"(?<!^)(?=[A-Z])", "_", base[:-3]).lower()
+                links = {}
+                for target_path, target_method in targets.get(name, []):
+                    if (target_path, target_method) == (path, method):
+                        continue
+                    pointer = target_path.replace("~", "~0").replace("/", "~1")
+                    links[f"{target_method}{target_path}".replace("/", "_").replace("{", "").replace("}", "")] = {
+                        "operationRef": f"#/paths/{pointer}/{target_method}",
+                        "parameters": {f"{name}_id": "$response.body#/id"}}
+                if links:
+                    response["links"] = links
+    return spec

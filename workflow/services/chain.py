@@ -10,10 +10,11 @@ id order is the order of appending, and the chain is read back in id order.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from hashlib import sha256
 from typing import Any, Iterable, Iterator, Optional
 
-from sqlalchemy import bindparam, event, func, select, text
+from sqlalchemy import String, bindparam, event, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from ..history import FIELDS, GENESIS, chain_hash, digest, dumps, encode, encode_parts, instant, normalize_data
@@ -130,6 +131,24 @@ def appended(s: Session, election_id: Optional[int], row_hash: str) -> None:
 _COLUMNS = [_A.c.id, _A.c.hash] + [_A.c[name] for name in FIELDS if name != "id"]
 _NAMES = ["id", "hash"] + [name for name in FIELDS if name != "id"]
 _ENCODED = _NAMES[2:]
+_AT, _DATA = _NAMES.index("at"), _NAMES.index("data")
+#: SQLite keeps instants and JSON as text, which anyone may overwrite with anything: read the text, so that a
+#: value no type can take is a bad row, not a failed check (PostgreSQL's types refuse such values)
+_RAW_COLUMNS = [type_coerce(c, String) if c.name in ("at", "data") else c for c in _COLUMNS]
+
+
+def _raw_row(values: Any) -> tuple[Any, ...]:
+    """Turn SQLite's text of a row's instant and data into their values (None where the text is no value)."""
+    out = list(values)
+    try:
+        out[_AT] = dt.datetime.fromisoformat(out[_AT]) if out[_AT] is not None else None
+        out[_DATA] = json.loads(out[_DATA]) if out[_DATA] is not None else None
+    except (TypeError, ValueError):
+        out[_AT], out[_DATA] = BAD, None
+    return tuple(out)
+
+
+BAD = "\x00unreadable"
 
 
 def _batches(s: Session, after_id: int, upto: Optional[int], election_id: Optional[int],
@@ -137,7 +156,8 @@ def _batches(s: Session, after_id: int, upto: Optional[int], election_id: Option
     """Yield the rows after an id in id order, a batch at a time (keyset: the memory stays flat)."""
     last = after_id
     while True:
-        stmt = select(*_COLUMNS).where(_A.c.id > last).order_by(_A.c.id).limit(BATCH)
+        raw = not _postgresql(s)
+        stmt = select(*(_RAW_COLUMNS if raw else _COLUMNS)).where(_A.c.id > last).order_by(_A.c.id).limit(BATCH)
         if only_election:
             stmt = stmt.where(_A.c.election_id == election_id)
         if upto is not None:
@@ -145,7 +165,7 @@ def _batches(s: Session, after_id: int, upto: Optional[int], election_id: Option
         rows = s.execute(stmt).all()
         if not rows:
             return
-        yield rows
+        yield [_raw_row(r) for r in rows] if raw else rows
         last = rows[-1][0]
 
 
@@ -214,7 +234,7 @@ def check_rows(s: Session, after_id: int = 0, upto: Optional[int] = None, electi
             # the row's fields as the encoding wants them (one dict, one json.dumps: the check's hot path)
             row = dict(zip(_ENCODED, values[2:]))
             row["id"] = values[0]
-            if row["at"] is not None:
+            if row["at"] is not None and row["at"] is not BAD:
                 row["at"] = instant(row["at"])
             key = row["election_id"]
             result.rows += 1
@@ -222,7 +242,8 @@ def check_rows(s: Session, after_id: int = 0, upto: Optional[int] = None, electi
                 continue
             stored = values[1]
             try:
-                good = stored == sha256(((heads.get(key) or GENESIS) + dumps(row)).encode()).hexdigest()
+                good = row["at"] is not BAD and (
+                    stored == sha256(((heads.get(key) or GENESIS) + dumps(row)).encode()).hexdigest())
             except ValueError:  # a value no JSON can hold (NaN written behind the application's back)
                 good = False
             if not good:
