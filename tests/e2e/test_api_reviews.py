@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the `roll` fixture is imported by name, as pytest needs)
 """资格联审 (domain.md §12) over the API under national-2026: verdicts, who sees the grounds, the list change, the
 guard at both triggers, and liaoning-2014 without a review."""
 from __future__ import annotations
