@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: install install-test system-deps demo test serve clean
+.PHONY: install install-test system-deps demo test lint serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ demo: install
 
 serve: install
 	$(BIN)/huanjie serve --port $(PORT)
+
+# ruff (rules in pyproject.toml) and mypy (settings in setup.cfg) on the production packages
+lint: install-test
+	$(BIN)/ruff check workflow web scheduler huanjie
+	$(BIN)/mypy
 
 # the whole suite on every core (pytest-xdist, one PostgreSQL database per worker), the 20 slowest tests at the end
 PYTEST_WORKERS ?= auto

@@ -89,7 +89,7 @@ def serve_gunicorn(host: str, port: int, workers: int, threads: int, pid_file: O
         "logger_class": "huanjie.gunicorn_app.JsonGunicornLogger",
     }
 
-    class Master(BaseApplication):  # type: ignore[misc]
+    class Master(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -116,7 +116,7 @@ def reexec_args() -> list[str]:
     return [sys.executable, *sys.argv]
 
 
-class JsonGunicornLogger(Logger):  # type: ignore[misc]
+class JsonGunicornLogger(Logger):
     """gunicorn's own messages (booting, reloading, worker exits) as the same JSON lines as the app's."""
 
     def setup(self, cfg: Any) -> None:

@@ -11,7 +11,7 @@ from .extensions import select_locale
 def db() -> Database:
     """Return the database of the current app."""
     from flask import current_app
-    return current_app.extensions["huanjie_db"]  # type: ignore[no-any-return]
+    return current_app.extensions["huanjie_db"]
 
 
 def lang() -> str:

@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine

@@ -9,7 +9,7 @@ import csv
 import datetime as dt
 import random
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from sqlalchemy import insert, select
 

@@ -24,10 +24,11 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
-    """Every test here is a browser test."""
+    """Every test here is a browser test, and slow (a real server, Chromium, the demo data set)."""
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,8 @@ from workflow.auth import SYSTEM
 from workflow.facts import FACTS
 from workflow.services.complaints import file_complaint
 
+pytestmark = pytest.mark.slow  # Schemathesis over every operation: a minute or two
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance, negative_data_rejection, unsupported_method]
 EXAMPLES = int(os.environ.get("HUANJIE_FUZZ_EXAMPLES", "12"))

@@ -9,9 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from workflow.db import Database
+
+pytestmark = pytest.mark.slow  # a real `huanjie serve` process per test
 
 ROOT = Path(__file__).resolve().parents[2]
 

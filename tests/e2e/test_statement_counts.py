@@ -26,6 +26,8 @@ from workflow.services.structure import create_community, create_region, set_res
 from workflow.services.tokens import create_token
 from workflow.walk import Walker
 
+pytestmark = pytest.mark.slow  # every page with N and 3N rows of every list
+
 STATES = ("nomination", "candidate_meeting", "voting", "certification", "handover")
 
 

@@ -90,6 +90,7 @@ def test_bad_arguments_are_one_line_errors_with_exit_status_2(db, tmp_path: Path
         assert uow.session.scalars(select(User)).first() is None
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (ROOT / "workflow" / "demo.py").exists(), reason="the demo is not written yet")
 def test_the_demo_loads_a_small_data_set_once_and_refuses_a_database_with_other_data(db, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}" if db.is_sqlite else url_of(db)

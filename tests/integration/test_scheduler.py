@@ -125,6 +125,7 @@ def test_the_background_scheduler_sweeps_at_start_and_stops_cleanly(db, monkeypa
     assert count_rungs(db) == 18  # real time: years after the 2014 due dates, every level has passed
 
 
+@pytest.mark.slow
 def test_the_sweep_command_prints_what_it_raised_and_refuses_a_bad_instant(db, tmp_path):
     build_world(db)
     env = dict(os.environ, HUANJIE_DATABASE_URL=db.engine.url.render_as_string(hide_password=False),

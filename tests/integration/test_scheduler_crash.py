@@ -11,11 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from tests.support import build_world
 from workflow import clock
 from workflow.models import Campaign, Community, Dossier, Election, Escalation, Region
+
+pytestmark = pytest.mark.slow  # schedulers in subprocesses, killed and restarted
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTRA = 1500  # communities added in bulk: 3,000 more overdue elections

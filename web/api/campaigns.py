@@ -9,10 +9,12 @@ from workflow.machines import ACTIVE_STATES
 from workflow.models import Campaign
 from workflow.ruleset import available_rule_sets
 from workflow.services import campaigns as svc
+from workflow.services import street_facts
 from workflow.services.common import get_community
 
 from .core import actor, body, bp, load, load_query, op, page_of, query, uow
-from .schemas import Day, DayOut, EmptyIn, In, Out, PageQuery, Timestamp, UnmetOut, choice, page_schema, text
+from .schemas import (Day, DayOut, EmptyIn, In, Out, PageQuery, Timestamp, UnmetOut, choice, note, page_schema,
+                      text)
 
 DueIn = type("DueIn", (In,), {state: Day(required=True) for state in ACTIVE_STATES})
 
@@ -185,3 +187,38 @@ def progress(code: str) -> dict[str, Any]:
         svc.get_campaign(w.session, actor(), code)
         args = load_query(ProgressQuery)
         return svc.progress(w, actor(), code, args.get("region"))
+
+
+class StreetFactIn(In):
+    region = text(24, required=True)
+    body = choice(("party", "residents", "both"), required=True)
+    key = text(60, required=True)
+    value = fields.Raw(required=True, allow_none=True)
+    note = note(2000)
+    preview = fields.Boolean(load_default=False)
+
+
+class StreetSkipOut(Out):
+    id = fields.Integer(required=True)
+    reason = fields.String(required=True, metadata={"enum": list(street_facts.REASONS)})
+    recorded = fields.Boolean(metadata={"description": "true for not_read_now: recorded all the same"})
+
+
+class StreetFactOut(Out):
+    recorded = fields.Integer(required=True)
+    recorded_ids = fields.List(fields.Integer())
+    skipped = fields.List(fields.Nested(StreetSkipOut), required=True)
+    preview = fields.Boolean()
+
+
+@bp.post("/campaigns/<code>/facts")
+@bp.output(StreetFactOut)
+@body(StreetFactIn)
+@op("Campaigns", 400, 403, 404)
+def street_facts_record(code: str) -> dict[str, Any]:
+    """Record one fact on every election of a region (preview: nothing written); skips listed with reasons."""
+    with uow() as w:
+        svc.get_campaign(w.session, actor(), code)
+        data = load(StreetFactIn)
+        return street_facts.record_region_fact(w, actor(), code, data["region"], data["body"], data["key"],
+                                               data["value"], data.get("note"), data["preview"])

@@ -22,7 +22,8 @@ from typing import Any, Callable, Optional, TypeVar
 
 from apiflask import APIBlueprint
 from flask import g, request
-from marshmallow import EXCLUDE, Schema, ValidationError
+from apiflask import Schema
+from marshmallow import EXCLUDE, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from workflow.auth import Actor

@@ -125,7 +125,7 @@ def install(app: Flask) -> None:
         if propagate is None:
             propagate = app.testing or app.debug
         if is_api_request() and not propagate:
-            app.log_exception(sys.exc_info())  # type: ignore[arg-type]
+            app.log_exception(sys.exc_info())
             # the traceback went to the log; the client gets the request id to quote, nothing of the failure
             from web.observe import request_id
             return json_error(500, "internal_error", "服务器内部错误" if _lang() == "zh" else "Internal server error",

@@ -5,7 +5,8 @@ from typing import Any
 
 from flask import Response, request
 from apiflask.fields import File
-from marshmallow import Schema, fields, validate
+from apiflask import Schema
+from marshmallow import fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from workflow.errors import InvalidRequest

@@ -235,7 +235,7 @@ def import_file(kind: str) -> Any:
         spool.seek(0)
         try:
             with uow() as w:
-                return import_svc.import_file(w, actor(), kind, spool, filename)  # type: ignore[arg-type]
+                return import_svc.import_file(w, actor(), kind, spool, filename)
         except import_svc.ImportRejected as exc:
             return json_error(400, exc.code, exc.message(lang()), fields={"file": exc.message(lang())},
                               problems=exc.rows(lang()), counts=exc.counts.as_dict())

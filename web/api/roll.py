@@ -152,7 +152,7 @@ def import_voters(election_id: int) -> Any:
         spool.seek(0)
         try:
             with uow() as w:
-                return voters_io.import_voters(w, actor(), election_id, spool, filename)  # type: ignore[arg-type]
+                return voters_io.import_voters(w, actor(), election_id, spool, filename)
         except ImportRejected as exc:
             rows = exc.rows(lang())
             return json_error(400, exc.code, exc.message(lang()), fields={"file": exc.message(lang())},

@@ -5,7 +5,8 @@ import datetime as dt
 import numbers
 from typing import Any
 
-from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
+from apiflask import Schema  # marshmallow.Schema, typed as APIFlask expects it
+from marshmallow import INCLUDE, RAISE, ValidationError, fields, validate
 
 from workflow import text as text_rule
 

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 def actor() -> Actor:
     """Return the actor of the signed-in user."""
-    return current_user.actor  # type: ignore[no-any-return]
+    return current_user.actor
 
 
 def lang() -> str:

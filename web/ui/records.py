@@ -35,12 +35,12 @@ from .forms import (
     SeatsForm,
 )
 from .i18n import comma, label_of
+from .round_entry import RoundEntry, payload_digest
 
 
 def comma_join(items: Any) -> str:
     """Join names with the language's list separator."""
     return comma().join(items)
-from .round_entry import RoundEntry, payload_digest
 
 
 def _fact_value(key: str, raw: str, retract: bool) -> Any:

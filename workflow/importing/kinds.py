@@ -31,7 +31,7 @@ RESPONSIBILITY_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _label(table: dict[str, tuple[str, ...]]):  # type: ignore[no-untyped-def]
+def _label(table: dict[str, tuple[str, ...]]):
     return lambda v: table[v][0] if v in table else ("" if v is None else v)
 
 

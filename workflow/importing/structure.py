@@ -93,7 +93,7 @@ class CommunityImporter(_Coded):
         inserts, updates = [], []
         for row, rec in batch:
             old = existing.get(rec["code"])
-            if old is not None and not in_scope(self.actor, old):  # type: ignore[arg-type]
+            if old is not None and not in_scope(self.actor, old):
                 self.problem(row, "code", "this code is used by a community outside your scope",
                              "该代码已被您管辖范围以外的社区使用")
                 continue

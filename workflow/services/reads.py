@@ -12,9 +12,9 @@ from ..clock import today
 from ..db import UnitOfWork
 from ..errors import InvalidRequest
 from ..labels import STATES, TRIGGERS, label
-from ..machines import DEFINITIONS, runner
+from ..machines import DEFINITIONS
 from ..machines.base import LEAVING
-from ..models import (AuditEvent, Campaign, Certificate, Community, Complaint, Election, Fact, Region, Round,
+from ..models import (AuditEvent, Campaign, Certificate, Community, Complaint, Election, Region, Round,
                       User)
 from .common import community_scope, get_community, get_election, get_region, level_column
 from ..citations import cite_text

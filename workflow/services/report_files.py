@@ -175,7 +175,7 @@ def _progress(x: _Sheets, report: dict[str, Any]) -> None:
                            (t("body_party", lang), len(per_body)), (t("body_residents", lang), len(per_body) + 1)])
     cols = [t("code", lang), t("name", lang), t("communities", lang), t("key_difficult", lang),
             t("communities_completed", lang)]
-    for body in BODIES:
+    for _body in BODIES:
         cols += [t(k, lang) for k in per_body]
     cols.append(t("village_law", lang))
     x.header(ws, 2, cols)

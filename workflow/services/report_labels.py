@@ -84,7 +84,6 @@ L: dict[str, tuple[str, str]] = {
     "region": ("区域", "Region"),
     "value": ("数值", "Value"),
     "share": ("占比", "Share"),
-    "people": ("人数", "People"),
     "indicator": ("指标", "Indicator"),
     "category": ("类别", "Category"),
     "topic": ("主题", "Topic"),
