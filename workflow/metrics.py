@@ -7,6 +7,7 @@ metric exists), and every worker process must make that decision the same way.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -78,6 +79,8 @@ def use_multiprocess_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(path))
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    if sys.platform == "win32":  # os.kill(pid, 0) would end the process there; one process needs no cleanup
+        return folder
     for file in folder.glob("*.db"):
         pid = file.stem.rsplit("_", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):
