@@ -27,16 +27,19 @@ def init_db() -> None:
 
 @main.command("create-user")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "cadre", "inspector", "observer"]))
+@click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "cadre", "inspector", "observer",
+                                                                  "reviewer"]))
 @click.option("--scope", default=None, help="region code (not needed for admin)")
+@click.option("--department", default=None, help="a reviewer's joint-review department code (domain.md §12)")
 @click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
-def create_user_cmd(name: str, role: str, scope: Optional[str], password_stdin: bool) -> None:
+def create_user_cmd(name: str, role: str, scope: Optional[str], department: Optional[str],
+                    password_stdin: bool) -> None:
     """Create a user, reading the password from standard input."""
     from workflow.auth import SYSTEM
     from workflow.services.structure import create_user
     password = sys.stdin.readline().rstrip("\r\n")
     with database().uow() as uow:
-        user = create_user(uow, SYSTEM, name, password, role, scope)
+        user = create_user(uow, SYSTEM, name, password, role, scope, department=department)
     click.echo(f"created user {user.username} ({role}{', scope ' + scope if scope else ''})")
 
 

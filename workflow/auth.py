@@ -8,7 +8,7 @@ from .errors import Forbidden
 from .facts import FACTS
 from .machines import TRIGGER_ROLES
 
-ROLES = ("admin", "supervisor", "cadre", "inspector", "observer")
+ROLES = ("admin", "supervisor", "cadre", "inspector", "observer", "reviewer")
 LEVELS = ("province", "city", "county", "street")
 
 

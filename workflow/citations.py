@@ -43,12 +43,17 @@ DOCUMENTS: dict[str, Document] = {d.key: d for d in (
     Document("党章", "《党章》", "Party Constitution", "《中国共产党章程》", "Constitution of the Communist Party of China"),
     Document("支部工作条例", "《支部工作条例》", "Branch Regulations", "《中国共产党支部工作条例（试行）》（2018年）",
              "Regulations on the Work of Party Branches (Trial, 2018)"),
+    # the joint qualification review (资格联审) of candidates rests on this opinion and the campaigns' practice
+    Document("乡村治理意见", "《乡村治理意见》", "Rural Governance Opinions",
+             "中共中央办公厅、国务院办公厅《关于加强和改进乡村治理的指导意见》（2019年）",
+             "General Offices of the CPC Central Committee and the State Council, Guiding Opinions on "
+             "Strengthening and Improving Rural Governance (2019)"),
 )}
 
 DIGITS = "零一二三四五六七八九"
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 _NOTICE = re.compile(r"^N(\d)(?:\((\d)\))?(\d)?(?:\s*(final para\.?))?(.*)$")
-_LAW = re.compile(r"^(PR1990|PR2020|RCL|VCL|党章|支部工作条例)(?:\s+Art\.\s*(\d+))?(.*)$")
+_LAW = re.compile(r"^(PR1990|PR2020|RCL|VCL|党章|支部工作条例|乡村治理意见)(?:\s+Art\.\s*(\d+))?(.*)$")
 
 
 def chinese_number(n: int) -> str:

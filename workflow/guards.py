@@ -33,6 +33,8 @@ class CandidateView:
     gender: Optional[str] = None
     certified: bool = False
     write_in: bool = False
+    #: the joint review's status (pending | passed | failed), None where the rule set has no review (§12)
+    review: Optional[str] = None
 
     @property
     def standing(self) -> bool:
@@ -321,6 +323,17 @@ def candidate_surplus(ctx: GuardContext) -> bool:
 def candidates_qualified(ctx: GuardContext) -> bool:
     """Every standing candidate meets the locality's qualification conditions (N2(2)3)."""
     return all(c.qualified for c in ctx.standing)
+
+
+@guard("candidates_reviewed", "每名候选人均须通过资格联审", "Every candidate must pass the joint qualification review",
+       "乡村治理意见",
+       met=("每名候选人均已通过资格联审", "Every candidate has passed the joint qualification review"),
+       reads=("candidates",), anchor="candidates")
+def candidates_reviewed(ctx: GuardContext) -> Optional[bool]:
+    """Every standing candidate passed every department of the joint review; None without a review (§12)."""
+    if ctx.rules.joint_review is None:
+        return None
+    return all(c.review == "passed" for c in ctx.standing)
 
 
 @guard("election_committee_independent", "候选人不得担任居民选举委员会成员", "No candidate may sit on the residents' election committee", "VCL Art. 12",

@@ -41,6 +41,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "inspector": ("纪检监察", "Inspector"),
     "observer": ("列席监督", "Observer"),
     "admin": ("系统管理员", "Administrator"),
+    "reviewer": ("资格联审", "Joint reviewer"),
 }
 MODES: dict[str, tuple[str, str]] = {
     "direct": ("直接选举", "Direct election"),

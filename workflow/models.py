@@ -88,6 +88,8 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
     #: moves on every password change: a session signed in under another value is dead (no clock resolution)
     auth_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    #: the joint review's department of a `reviewer` (domain.md §12); null for every other role
+    department: Mapped[Optional[str]] = mapped_column(String(32))
     scope: Mapped[Optional[Region]] = relationship()
 
 
@@ -236,6 +238,23 @@ class Candidate(Base):
     # deputy (N2(1)); residents' posts are `post` itself
     party_post: Mapped[Optional[str]] = mapped_column(String(20))
     full_time_deputy: Mapped[bool] = mapped_column(default=False)
+    #: the joint review's computed status, pending | passed | failed; null without a review (domain.md §12)
+    review_status: Mapped[Optional[str]] = mapped_column(String(8))
+
+
+class CandidateReview(Base):
+    """One department's current verdict on a candidate (资格联审, domain.md §12); its changes are in the history."""
+
+    __tablename__ = "candidate_reviews"
+    __table_args__ = (UniqueConstraint("candidate_id", "department", name="uq_candidate_review"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    department: Mapped[str] = mapped_column(String(32))
+    verdict: Mapped[str] = mapped_column(String(8))
+    grounds: Mapped[Optional[list[Any]]] = mapped_column(JSON, default=list)
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    recorded_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
 
 
 class RosterMember(Base):

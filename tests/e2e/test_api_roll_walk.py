@@ -73,9 +73,14 @@ def test_a_residents_election_is_run_end_to_end_under_national_2026_and_no_id_nu
     for i, (name, post) in enumerate((("王主任", "director"), ("李主任", "director"), ("赵副", "deputy_director"),
                                       ("钱副", "deputy_director"), ("孙委", "member"), ("周委", "member"),
                                       ("吴委", "member"), ("郑委", "member"))):
-        candidates[name] = call("POST", f"/elections/{e}/candidates", {"name": name, "post": post, "qualified": True,
+        candidates[name] = call("POST", f"/elections/{e}/candidates", {"name": name, "post": post,
                                                                        "gender": "f" if i % 2 else "m"},
                                 status=201)["id"]
+    # national-2026 has a joint review: `qualified` is computed from every department's pass (domain.md §12)
+    for cid in candidates.values():
+        for dept in ("organization", "discipline", "political_legal", "public_security", "court", "procuratorate",
+                     "petitions", "civil_affairs"):
+            call("PUT", f"/candidates/{cid}/reviews/{dept}", {"verdict": "pass"}, who="admin")
     roll.at(dt.date(2026, 11, 20))
     call("POST", f"/elections/{e}/announcements", {"kind": "candidate_list"}, status=201)
     call("POST", f"/voters/{ids[1]}/proxy", {"holder": ids[0]}, status=201)

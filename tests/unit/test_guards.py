@@ -78,6 +78,11 @@ CASES: dict[str, tuple[GuardContext, GuardContext]] = {
                           ctx(seats={"member": 5}, candidates=party_cands(5))),
     "candidates_qualified": (ctx("residents", candidates=res_cands({"member": 2})),
                              ctx("residents", candidates=(cand(1, qualified=False),))),
+    "candidates_reviewed": (
+        GuardContext(body="party", state="nomination", rules=get_rule_set("national-2026"),
+                     candidates=(cand(1, review="passed"), cand(2, review="failed", disqualified=True))),
+        GuardContext(body="party", state="nomination", rules=get_rule_set("national-2026"),
+                     candidates=(cand(1, review="passed"), cand(2, review="pending")))),
     "election_committee_independent": (ctx("residents", candidates=res_cands({"member": 2})),
                                        ctx("residents", candidates=(cand(1, on_election_committee=True),))),
     "candidates_presented": (ctx("residents", candidates=res_cands({"member": 2})),
@@ -300,3 +305,23 @@ def test_advisories_appear_once_both_elections_are_certified():
     codes = [u.code for u in G.advisories(party, residents)]
     assert codes == ["full_time_deputy_secretary", "director_should_be_deputy_secretary"]
     assert G.advisories(party, replace(residents, state="voting")) == []
+
+
+def test_candidates_reviewed_holds_when_every_standing_candidate_passed_and_fails_on_a_pending_one():
+    from workflow import guards as G
+    from workflow.ruleset import get_rule_set
+    rules = get_rule_set("national-2026")
+    passed = G.CandidateView(1, "甲", "member", review="passed")
+    pending = G.CandidateView(2, "乙", "member", review="pending")
+    failed_out = G.CandidateView(3, "丙", "member", review="failed", disqualified=True)
+    check = G.GUARDS["candidates_reviewed"].check
+    assert check(G.GuardContext("party", "nomination", rules, candidates=(passed, failed_out))) is True
+    assert check(G.GuardContext("party", "nomination", rules, candidates=(passed, pending))) is False
+
+
+def test_candidates_reviewed_does_not_apply_under_a_rule_set_without_a_joint_review():
+    from workflow import guards as G
+    from workflow.ruleset import get_rule_set
+    ctx = G.GuardContext("residents", "nomination", get_rule_set("liaoning-2014"),
+                         candidates=(G.CandidateView(1, "甲", "member", review=None),))
+    assert G.GUARDS["candidates_reviewed"].check(ctx) is None

@@ -116,19 +116,21 @@ def test_the_guards_of_each_step_follow_domain_section_4():
         "seats_in_range", "legal_basis_correct"}
     assert set(party.guards("open_candidate_meeting")) == {
         "member_mass_recommendation_done", "superior_recommendation_done", "candidate_list_reported",
-        "candidate_list_approved", "candidates_eligible", "candidate_surplus"}
+        "candidate_list_approved", "candidates_eligible", "candidate_surplus",
+        "candidates_reviewed"}  # rev. 2 §12: the joint review (applies only where the rule set has one)
     assert set(residents.guards("open_candidate_meeting")) == {
         "voter_list_timely", "voter_objections_resolved", "candidates_qualified", "election_committee_independent",
-        "candidate_surplus", "candidate_list_timely"}
+        "candidate_surplus", "candidate_list_timely", "candidates_reviewed"}
     # rev. 2 (§4.3): the candidate guards of §4.2 are checked again when voting opens
     assert set(party.guards("open_voting")) == {"candidates_introduced", "polling_arrangements_ready",
                                                 "residents_election_certified", "candidates_eligible",
                                                 "candidate_surplus", "candidate_list_reported",
-                                                "candidate_list_approved"}
+                                                "candidate_list_approved", "candidates_reviewed"}
     assert set(residents.guards("open_voting")) == {"candidate_meeting_held", "candidates_presented",
                                                     "polling_arrangements_ready", "party_election_certified",
                                                     "candidates_qualified", "election_committee_independent",
-                                                    "candidate_surplus", "candidate_list_timely"}
+                                                    "candidate_surplus", "candidate_list_timely",
+                                                    "candidates_reviewed"}
     for d in (party, residents):
         assert set(d.guards("announce_result")) == {"round_recorded", "round_valid", "seats_filled",
                                                     "public_count_done", "result_announced"}

@@ -11,6 +11,7 @@ from workflow.errors import NotFound
 from workflow.models import Candidate
 from workflow.rounds import ROUND_KINDS
 from workflow.services import election_data as svc
+from workflow.services import reviews
 from workflow.services.common import get_election
 
 from .core import ID, actor, body, bp, json_body, load, op, uow
@@ -132,7 +133,8 @@ def add_candidate(election_id: int) -> dict[str, Any]:
     """Add a candidate (only in nomination and candidate_meeting)."""
     with uow() as w:
         data = load(CandidateIn, exists=lambda: get_election(w.session, actor(), election_id))
-        return svc.candidate_dict(svc.add_candidate(w, actor(), election_id, data))
+        cand = svc.add_candidate(w, actor(), election_id, data)
+        return reviews.with_review(w.session, actor(), cand, svc.candidate_dict(cand))
 
 
 @bp.patch(f"/candidates/<{ID}:candidate_id>")
@@ -143,7 +145,28 @@ def update_candidate(candidate_id: int) -> dict[str, Any]:
     """Change a candidate, or withdraw them (only in nomination and candidate_meeting)."""
     with uow() as w:
         data = load(CandidatePatch, exists=lambda: find_candidate(w.session, actor(), candidate_id))
-        return svc.candidate_dict(svc.update_candidate(w, actor(), candidate_id, data))
+        cand = svc.update_candidate(w, actor(), candidate_id, data)
+        return reviews.with_review(w.session, actor(), cand, svc.candidate_dict(cand))
+
+
+class ReviewIn(In):
+    """One department's verdict (domain.md §12)."""
+
+    verdict = choice(("pass", "fail"), required=True)
+    grounds = fields.List(fields.String(validate=validate.Length(max=32)), validate=validate.Length(max=20))
+    note = text(2000, nullable=True)
+
+
+@bp.put(f"/candidates/<{ID}:candidate_id>/reviews/<department>")
+@bp.output(CandidateOut)
+@body(ReviewIn)
+@op("Candidates", 400, 403, 404, 409)
+def record_review(candidate_id: int, department: str) -> dict[str, Any]:
+    """Record a department's joint-review verdict (a reviewer of that department in scope, or admin)."""
+    with uow() as w:
+        data = load(ReviewIn, exists=lambda: find_candidate(w.session, actor(), candidate_id))
+        cand = reviews.record_verdict(w, actor(), candidate_id, department, data)
+        return reviews.with_review(w.session, actor(), cand, svc.candidate_dict(cand))
 
 
 @bp.post(f"/elections/<{ID}:election_id>/rounds")

@@ -33,6 +33,7 @@ class CandidateOut(Out):
     incumbent = fields.Boolean()
     party_post = fields.String(allow_none=True, metadata={"enum": ["secretary", "deputy_secretary"]})
     full_time_deputy = fields.Boolean()
+    review = fields.Dict(metadata={"description": "joint review (domain.md §12): status, departments, grounds"})
 
 
 class PostsOut(Out):

@@ -114,6 +114,7 @@ class UserIn(In):
     scope = text(24, nullable=True, load_default=None)
     display_name = text(100, nullable=True)
     email = text(200, nullable=True)
+    department = text(32, nullable=True, metadata={"description": "a reviewer's joint-review department code"})
 
 
 class UserOut(Out):
@@ -122,6 +123,7 @@ class UserOut(Out):
     scope = fields.String(required=True, allow_none=True)
     display_name = fields.String()
     email = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
 
 
 class ResponsibilityIn(In):
@@ -207,10 +209,10 @@ def create_user() -> dict[str, Any]:
     data = load(UserIn)
     with uow() as w:
         user = structure.create_user(w, actor(), data["username"], data["password"], data["role"], data["scope"],
-                                     data.get("display_name"), data.get("email"))
+                                     data.get("display_name"), data.get("email"), data.get("department"))
         scope = w.session.get(Region, user.scope_id) if user.scope_id else None
         return {"username": user.username, "role": user.role, "scope": scope.code if scope else None,
-                "display_name": user.display_name, "email": user.email}
+                "display_name": user.display_name, "email": user.email, "department": user.department}
 
 
 @bp.put("/responsibilities/<code>")

@@ -14,10 +14,11 @@ GUARDS: dict[str, tuple[str, ...]] = {
     "open_nomination": COMMON_PREPARATION + ("org_setup_confirmed", "seats_in_range"),
     "open_candidate_meeting": ("member_mass_recommendation_done", "superior_recommendation_done",
                                "candidate_list_reported", "candidate_list_approved",
-                               "candidates_eligible", "candidate_surplus"),
+                               "candidates_eligible", "candidates_reviewed", "candidate_surplus"),
     # rev. 2: the candidate guards again: the list can still change during the candidate meeting (§4.3)
     "open_voting": ("candidates_introduced", "polling_arrangements_ready", "residents_election_certified",
-                    "candidates_eligible", "candidate_surplus", "candidate_list_reported", "candidate_list_approved"),
+                    "candidates_eligible", "candidates_reviewed", "candidate_surplus", "candidate_list_reported",
+                    "candidate_list_approved"),
     "announce_result": RESULT,
     "certify": ("secretary_elected", "secretary_approved", "result_filed", "no_open_complaints"),
     "complete_handover": HANDOVER,

@@ -89,15 +89,21 @@ def resolve_complaint(uow: UnitOfWork, actor: Actor, complaint_id: Any, outcome:
         raise InvalidState("this complaint is already resolved", "该举报已处理")
     cand = s.get(Candidate, complaint.candidate_id) if complaint.candidate_id else None
     if result == "disqualify_candidate":
-        if cand is None or cand.disqualified or cand.voided or election.state not in DISQUALIFY_STATES:
+        from .reviews import disqualified_by_complaint
+        # a candidate disqualified only by the joint review may still be disqualified for good by a complaint
+        already = cand is not None and cand.disqualified and (cand.review_status is None
+                                                                or disqualified_by_complaint(s, cand.id))
+        if cand is None or already or cand.voided or election.state not in DISQUALIFY_STATES:
             raise InvalidState("disqualifying needs a named candidate before the result",
                                "取消参选资格须针对具体候选人，且在选举结果产生前")
+        was_standing = not cand.disqualified
         cand.disqualified = True
         if cand.elected:
             # 一经查实，立即取消其参选资格: between rounds too; the seat won in this voting is open again
             cand.elected = False
         s.flush()
-        clear_list_approvals(s, actor, election, "candidate disqualified", cand.id)
+        if was_standing:
+            clear_list_approvals(s, actor, election, "candidate disqualified", cand.id)
     elif result == "void_election":
         if cand is None or not cand.elected or cand.voided or election.state not in VOID_STATES:
             raise InvalidState("voiding needs a named elected person after the result",

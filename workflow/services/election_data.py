@@ -206,6 +206,8 @@ def add_candidate(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any) -> 
     election = get_election(s, actor, election_id, for_update=True)
     fields = _candidate_fields(election.body, raw, creating=True)
     require(may_edit_election(actor))
+    rules = get_rule_set(election.campaign.rule_set)
+    _refuse_qualified(rules, raw)
     if election.state not in CANDIDATE_STATES:
         raise InvalidState("candidates change only in nomination and candidate meeting",
                            "候选人只能在提名推荐和候选人见面阶段变更")
@@ -220,11 +222,20 @@ def add_candidate(uow: UnitOfWork, actor: Actor, election_id: Any, raw: Any) -> 
                            "该人员已被取消资格或当选无效，不能在本次选举中再次参选")
     _refuse_same_number(s, election.id, fields.get("id_hash"), None)
     cand = Candidate(election_id=election.id, **fields)
+    if rules.joint_review is not None:
+        cand.review_status = "pending"  # every department has yet to review the newcomer (§12)
     s.add(cand)
     s.flush()
     audit(s, actor, "candidate_added", election=election, data=candidate_dict(cand))
     clear_list_approvals(s, actor, election, "candidate added", cand.id)
     return cand
+
+
+def _refuse_qualified(rules: Any, raw: Any) -> None:
+    """Under a joint review `qualified` is computed from it and cannot be set by hand (400, domain.md §12)."""
+    if rules.joint_review is not None and "qualified" in raw:
+        raise InvalidRequest.one("qualified", "is computed from the joint review under this rule set",
+                                 "本规则下资格由资格联审结果确定，不能手工设置")
 
 
 def _refuse_same_number(s: Session, election_id: int, hashed: Optional[str], own_id: Optional[int]) -> None:
@@ -249,6 +260,7 @@ def update_candidate(uow: UnitOfWork, actor: Actor, candidate_id: Any, raw: Any)
     election = get_election(s, actor, cand.election_id, for_update=True)
     fields = _candidate_fields(election.body, raw, creating=False)
     require(may_edit_election(actor))
+    _refuse_qualified(get_rule_set(election.campaign.rule_set), raw)
     if election.state not in CANDIDATE_STATES:
         raise InvalidState("candidates change only in nomination and candidate meeting",
                            "候选人只能在提名推荐和候选人见面阶段变更")

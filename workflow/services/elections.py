@@ -72,7 +72,7 @@ def _snapshot_statements() -> dict[str, Any]:
             c.c.election_id == eid, c.c.resolved_at.is_(None), c.c.category.in_(BLOCKING_CATEGORIES),
             c.c.candidate_id.is_not(None)),
         "candidates": select(*(k.c[name] for name in CANDIDATE_VIEW_COLUMNS), certified,
-                             *(k.c[name] for name in CANDIDATE_VIEW_EXTRA))
+                             *(k.c[name] for name in CANDIDATE_VIEW_EXTRA), k.c.review_status)
         .where(k.c.election_id == eid).order_by(k.c.id),
     }
 
@@ -88,8 +88,9 @@ def _read(s: Session, part: str, election_id: int) -> Any:
 def candidate_views(s: Session, election_id: int) -> tuple[G.CandidateView, ...]:
     """Return the guards' view of an election's candidates (one query of plain columns, no ORM objects)."""
     n = len(CANDIDATE_VIEW_COLUMNS)
-    return tuple(G.CandidateView(*row[:n], certified=bool(row[n]),
-                                 **{name: bool(v) for name, v in zip(CANDIDATE_VIEW_EXTRA, row[n + 1:])})
+    m = n + 1 + len(CANDIDATE_VIEW_EXTRA)
+    return tuple(G.CandidateView(*row[:n], certified=bool(row[n]), review=row[m],
+                                 **{name: bool(v) for name, v in zip(CANDIDATE_VIEW_EXTRA, row[n + 1:m])})
                  for row in _read(s, "candidates", election_id))
 
 
@@ -101,7 +102,8 @@ GUARD_READS: dict[str, frozenset[str]] = {
     **{code: frozenset({"facts"}) for code in ("contingency_plan_filed", "seats_in_range", "election_mode_set",
                                                  "election_day_set", "voter_list_timely", "candidate_list_timely")},
     **{code: frozenset({"candidates"}) for code in (
-        "candidates_eligible", "candidate_surplus", "candidates_qualified", "election_committee_independent",
+        "candidates_eligible", "candidate_surplus", "candidates_qualified", "candidates_reviewed",
+        "election_committee_independent",
         "candidates_presented", "seats_unfilled", "certificates_issued", "candidate_elected",
         "secretary_elected")},
     # the vacancy rule reads the approval, the last round and who is elected

@@ -74,6 +74,8 @@ def describe_election(uow: UnitOfWork, actor: Actor, election_id: Any, lang: str
         advisories = [u.as_dict(lang) for u in G.advisories(ctx, snapshot(s, other, with_other=False))]
     from ..models import Candidate
     candidates = list(s.scalars(select(Candidate).where(Candidate.election_id == e.id).order_by(Candidate.id)))
+    from .reviews import reviews_for
+    reviews = reviews_for(s, actor, e, candidates)
     return {
         "id": e.id, "campaign": e.campaign.code, "community": e.community.code,
         "community_name": e.community.name, "body": e.body, "state": e.state,
@@ -84,7 +86,7 @@ def describe_election(uow: UnitOfWork, actor: Actor, election_id: Any, lang: str
         "key_difficult": e.community.key_difficult,
         "seats": e.seats or {}, "open_seats": ctx.open_seats(), "facts": dict(ctx.facts),
         "vacant_seats": vacant_seats_of(s, e, ctx),
-        "candidates": [candidate_dict(c, certs.get(c.id)) for c in candidates],
+        "candidates": [_with(candidate_dict(c, certs.get(c.id)), reviews.get(c.id)) for c in candidates],
         "posts": posts_of(candidates) if e.body == "party" else None,
         "roster": roster_of(s, e.id) if e.body == "party" else [],
         "people": next(iter(community_people(s, e.community_id, e.campaign_id)), None),
@@ -97,13 +99,19 @@ def describe_election(uow: UnitOfWork, actor: Actor, election_id: Any, lang: str
     }
 
 
+def _with(data: dict[str, Any], review: Optional[dict[str, Any]]) -> dict[str, Any]:
+    return {**data, "review": review} if review is not None else data
+
+
 def history(uow: UnitOfWork, actor: Actor, election_id: Any) -> list[dict[str, Any]]:
     """Return every audit event of an election, oldest first."""
     s = uow.session
     e = get_election(s, actor, election_id)
     rows = s.scalars(select(AuditEvent).where(AuditEvent.election_id == e.id).order_by(AuditEvent.id))
-    return [{"id": r.id, "at": r.at.isoformat(), "actor": r.actor, "action": r.action, "from": r.from_state,
-             "to": r.to_state, "trigger": r.trigger, "note": r.note, "data": r.data, "hash": r.hash} for r in rows]
+    from .reviews import redact_history
+    return redact_history(actor, [
+        {"id": r.id, "at": r.at.isoformat(), "actor": r.actor, "action": r.action, "from": r.from_state,
+         "to": r.to_state, "trigger": r.trigger, "note": r.note, "data": r.data, "hash": r.hash} for r in rows])
 
 
 def page_args(page: Any = 1, per_page: Any = 50) -> tuple[int, int]:

@@ -143,8 +143,31 @@ def create_community(uow: UnitOfWork, actor: Actor, raw: Any) -> Community:
     return c
 
 
+def review_departments() -> tuple[str, ...]:
+    """The department codes of every rule set's joint review (a reviewer's department is one of them)."""
+    from ..ruleset import available_rule_sets, get_rule_set
+    codes: list[str] = []
+    for name in available_rule_sets():
+        review = get_rule_set(name).joint_review
+        for d in (review.departments if review else ()):
+            if d.code not in codes:
+                codes.append(d.code)
+    return tuple(codes)
+
+
+def _department(role: str, department: Any) -> Optional[str]:
+    """A reviewer needs a department of the rule sets' joint review; no other role has one (domain.md §12)."""
+    if role != "reviewer":
+        if department not in (None, ""):
+            raise InvalidRequest.one("department", "only a reviewer has a department", "只有资格联审人员有所属部门")
+        return None
+    if department in (None, ""):
+        raise InvalidRequest.one("department", "is required for a reviewer", "资格联审人员必须指定所属部门")
+    return require_choice(department, "department", review_departments())
+
+
 def create_user(uow: UnitOfWork, actor: Actor, username: Any, password: Any, role: Any,
-                scope: Any = None, display_name: Any = None, email: Any = None) -> User:
+                scope: Any = None, display_name: Any = None, email: Any = None, department: Any = None) -> User:
     """Create a user; a supervisor creates only users inside its own scope, never wider."""
     s = uow.session
     name = require_text(username, "username", 64)
@@ -163,16 +186,18 @@ def create_user(uow: UnitOfWork, actor: Actor, username: Any, password: Any, rol
         raise InvalidRequest.one("scope", "is required for this role", "该角色必须指定管辖区域")
     if role_text == "admin" and not actor.is_admin:
         raise Forbidden()
+    dept = _department(role_text, department)
     if s.scalar(select(User.id).where(User.username == name)) is not None:
         raise Duplicate("this username is taken", "该用户名已存在")
     user = User(username=name, password_hash=hash_password(password), role=role_text,
                 scope_id=region.id if region else None,
                 display_name=require_text(display_name, "display_name", 100, required=False) or name,
-                email=require_text(email, "email", 200, required=False))
+                email=require_text(email, "email", 200, required=False), department=dept)
     s.add(user)
     s.flush()
     audit(s, actor, "user_created", data={"username": name, "role": role_text,
-                                           "scope": region.code if region else None})
+                                           "scope": region.code if region else None,
+                                           **({"department": dept} if dept else {})})
     return user
 
 
