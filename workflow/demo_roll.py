@@ -64,13 +64,14 @@ def load_national(db: Database, rng: random.Random, communities: int = 6, per_co
     rules = get_rule_set("national-2026")
     key = identity_key()
     total = 0
+    taken: set[str] = set()  # communities of one district share the id prefix: no number twice in the campaign
     for index, (election_id, code) in enumerate(rows):
         with db.uow() as uow:
             record_facts(uow, SYSTEM, election_id, {"election_day": day.isoformat(), "election_mode": "direct",
                                                     "election_committee_formed": True})
             set_seats(uow, SYSTEM, election_id, {"director": 1, "deputy_director": 2, "member": 4})
             election = uow.session.get(Election, election_id)
-            people = _people(rng, code[:6], per_community, day, rules, key, today)
+            people = _people(rng, code[:6], per_community, day, rules, key, today, taken)
             bulk_insert(uow.session, Voter, [new_voter(election, p, SYSTEM) for p in people])
             total += len(people)
             publish(uow, SYSTEM, election_id, {"kind": "election_notice"})
@@ -83,13 +84,17 @@ def load_national(db: Database, rng: random.Random, communities: int = 6, per_co
     return total
 
 
-def _people(rng: random.Random, region: str, n: int, day: dt.date, rules: Any, key: bytes, today: dt.date) -> list:
-    """Generate n distinct adults (valid id numbers), checked as registration checks them."""
-    out, seen = [], set()
+def _people(rng: random.Random, region: str, n: int, day: dt.date, rules: Any, key: bytes, today: dt.date,
+            seen: set[str] | None = None) -> list:
+    """Generate n distinct adults (valid id numbers, none in `seen`: one person per roll of the campaign),
+    checked as registration checks them."""
+    out: list = []
+    seen = set() if seen is None else seen
     households = max(1, n // 2)
     while len(out) < n:
         born = day - dt.timedelta(days=rng.randint(18 * 366, 90 * 365))
-        number = make_id_number(region, born, rng.randint(0, 999))
+        # sequence 999 is kept for the forgotten residents objections add (_objections): never a duplicate
+        number = make_id_number(region, born, rng.randint(0, 998))
         if number in seen:
             continue
         seen.add(number)
@@ -107,7 +112,8 @@ def _people(rng: random.Random, region: str, n: int, day: dt.date, rules: Any, k
 def _objections(db: Database, rng: random.Random, election_id: int, code: str, day: dt.date, rules: Any,
                 key: bytes, today: dt.date) -> None:
     """A few objections: one to add a forgotten resident (decided), one to remove a voter (still open)."""
-    forgotten = make_id_number(code[:6], dt.date(1975, 3, 3), 999)
+    # one forgotten resident per community: the district prefix repeats, so the birth date tells them apart
+    forgotten = make_id_number(code[:6], dt.date(1975, 1, 1) + dt.timedelta(days=int(code[-6:])), 999)
     with db.uow() as uow:
         voter = uow.session.scalar(select(Voter.id).where(Voter.election_id == election_id).limit(1))
         added = file_objection(uow, SYSTEM, election_id, {

@@ -258,3 +258,13 @@ def test_the_supervisor_fact_of_seats_exception_is_offered_next_to_the_seats_gua
         record_fact(uow, world.actors["county"], world.elections["a_party"], "seats_exception_approved", True)
     page = text(ui("county").get(url(world, "a_party")))
     assert "上级批准的职数例外" in page
+
+
+def test_a_cadre_blocked_by_a_supervisor_fact_sees_who_records_it_and_notifies_them(ui, world):
+    client = ui("cadre")
+    advance(world, "a_party", "nomination")
+    page = text(client.get(url(world, "a_party")))
+    assert "由谁记录：" in page and "通知其记录" in page
+    response = client.post(url(world, "a_party", "/facts/candidate_list_approved/request"), {})
+    assert response.status_code == 302
+    assert "已通知：" in text(client.get(url(world, "a_party")))

@@ -24,7 +24,8 @@ def init_app(app: Flask) -> None:
     # the page modules declare their routes on bp (ui) or on their own blueprint (data, notices); importing them
     # here, when the app is created, is the one place the UI's routes are registered
     from . import (admin, admin_campaigns, auth, complaints, data, data_report, diagram, elections,  # noqa: F401
-                   evidence, i18n, notices, people, records, reviews, roll, supervise, worklist)
+                   evidence, i18n, notices, people, records, reviews, roll, street_facts, supervise,
+                   worklist)
     i18n.ensure_catalogues(app)
     auth.init_login(app)
     i18n.init_jinja(app)

@@ -100,7 +100,8 @@ def supervise() -> Any:
         totals=totals, children=children, chart=chart, progress=progress, body=body, kind=kind, stuck=stuck,
         stuck_sources=[(src.key, str(src.label)) for src in STUCK_SOURCES], stuck_pager=stuck_pager,
         communities=communities, pager=pager, states=SEGMENT_STATES, can_accept=a.city_or_above
-        and region_info["level"] in ("county", "street"), args=args)
+        and region_info["level"] in ("county", "street"), args=args,
+        can_record_region=a.role in ("admin", "supervisor", "cadre"))
 
 
 def _int_arg(name: str) -> int:
