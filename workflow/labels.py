@@ -43,6 +43,11 @@ ROLES: dict[str, tuple[str, str]] = {
     "admin": ("系统管理员", "Administrator"),
     "reviewer": ("资格联审", "Joint reviewer"),
 }
+REVIEW_STATUSES: dict[str, tuple[str, str]] = {
+    "pending": ("待审查", "Pending"),
+    "passed": ("已通过", "Passed"),
+    "failed": ("未通过", "Failed"),
+}
 MODES: dict[str, tuple[str, str]] = {
     "direct": ("直接选举", "Direct election"),
     "household": ("户代表选举", "Household representatives"),

@@ -1,4 +1,8 @@
-"""The matrix rows of the joint review (资格联审, api.md rev. 2; domain.md §12)."""
+"""The matrix rows of the joint review (资格联审, api.md rev. 2; domain.md §12): verdicts are a reviewer's or an admin's.
+
+The base world runs under liaoning-2014, which has no joint review: an admin in scope gets the 409 invalid_state of a rule
+set without a review. Under national-2026 (its own campaign) an admin records the verdict (200). Every other role of the
+test world gets 403 in scope, 404 outside (a reviewer of the department is tested in tests/e2e/test_api_reviews.py)."""
 from __future__ import annotations
 
 import random
@@ -39,7 +43,10 @@ def prepare_review(ctx: Ctx) -> None:
 PREPARE: dict[str, Callable[[Ctx], None]] = {"review": prepare_review}
 
 CASES: list[Case] = [
+    Case("PUT", "/api/v1/candidates/<int:candidate_id>/reviews/<department>", "/candidates/{candidate}/reviews/court",
+         allowed=ADMIN, needs=("candidates",), passes=(409,), body=lambda ctx, side: {"verdict": "pass"},
+         name="liaoning-2014"),
     Case("PUT", "/api/v1/candidates/<int:candidate_id>/reviews/<department>",
          "/candidates/{reviewed}/reviews/organization", allowed=ADMIN, needs=("review",),
-         body=lambda ctx, side: {"verdict": "pass"}),
+         body=lambda ctx, side: {"verdict": "pass"}, name="national-2026"),
 ]

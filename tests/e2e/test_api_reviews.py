@@ -205,7 +205,7 @@ def test_liaoning_2014_has_no_review_qualified_is_set_by_hand_and_verdicts_are_r
     detail = ok(api.get(f"/elections/{ln}"))
     assert all("review" not in c and c["qualified"] for c in detail["candidates"])
     r = api.put(f"/candidates/{ids[0]}/reviews/court", {"verdict": "pass"}, who="rv_court")
-    assert r.status_code == 400
+    assert r.status_code == 409 and r.get_json()["error"] == "invalid_state"
     ok(api.patch(f"/elections/{ln}/facts", {"facts": {
         "member_mass_recommendation_done": True, "superior_recommendation_done": True,
         "candidate_list_reported": True}}, who="cadre"))

@@ -24,7 +24,8 @@ def init_app(app: Flask) -> None:
     # the page modules declare their routes on bp (ui) or on their own blueprint (data, notices); importing them
     # here, when the app is created, is the one place the UI's routes are registered
     from . import (admin, admin_campaigns, auth, complaints, data, data_report, diagram, elections,  # noqa: F401
-                   evidence, i18n, notices, people, records, roll, street_facts, supervise, worklist)
+                   evidence, i18n, notices, people, records, reviews, roll, street_facts, supervise,
+                   worklist)
     i18n.ensure_catalogues(app)
     auth.init_login(app)
     i18n.init_jinja(app)
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     data.init_app(app)  # reports, submissions, import/export
     notices.init_app(app)  # inbox, escalations, dossiers, bulletins
     roll.init_app(app)  # voter roll, objections, announcements
+    reviews.init_app(app)  # the joint review's queue (domain.md §12)
     app.config.setdefault("UI_PER_PAGE", 25)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", bool(app.config.get("SESSION_COOKIE_SECURE")))
     # pages that match no route (the API answers its own paths in JSON before this runs)

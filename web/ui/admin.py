@@ -12,7 +12,8 @@ from workflow.auth import LEVELS, ROLES, may_administer
 from workflow.errors import DomainError, Forbidden
 from workflow.models import Community, Region, Responsibility, User
 from workflow.services.common import community_scope, get_region, region_scope
-from workflow.services.structure import RESPONSIBILITY_KINDS, create_region, create_user, set_responsibility
+from workflow.services.structure import (RESPONSIBILITY_KINDS, create_region, create_user, review_departments,
+                                         set_responsibility)
 
 from .blueprint import bp
 from . import labels as UL
@@ -40,10 +41,23 @@ def admin_home() -> Any:
     return render_template("admin/home.html")
 
 
+def department_label(code: str) -> str:
+    """A joint-review department's label in the page's language (the rule sets carry zh and en)."""
+    from workflow.ruleset import available_rule_sets, get_rule_set
+    from .common import lang
+    for name in available_rule_sets():
+        review = get_rule_set(name).joint_review
+        for d in (review.departments if review else ()):
+            if d.code == code:
+                return d.en if lang() == "en" else d.zh
+    return code
+
+
 def _user_form(formdata: Any = True) -> UserForm:
     form = UserForm(prefix="user") if formdata else UserForm(formdata=None, prefix="user")
     roles = [r for r in ROLES if r != "admin" or actor().is_admin]
     form.role.choices = [(r, label_of("role", r)) for r in roles]
+    form.department.choices = [("", "—")] + [(code, department_label(code)) for code in review_departments()]
     return form
 
 
@@ -56,7 +70,8 @@ def admin_users() -> Any:
     if request.method == "POST" and form.validate_on_submit():
         try:
             write(create_user, form.username.data.strip(), form.password.data, form.role.data,
-                  (form.scope.data or "").strip() or None, form.display_name.data or None, form.email.data or None)
+                  (form.scope.data or "").strip() or None, form.display_name.data or None, form.email.data or None,
+                  form.department.data or None)
         except DomainError as exc:
             problem = Problem(exc)
             problem.attach(form)

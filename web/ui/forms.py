@@ -251,6 +251,7 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[])
     scope = StringField(_l("Area (region code)"), validators=[Optional(), Length(max=24)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=200)])
+    department = SelectField(_l("Department (joint reviewers only)"), choices=[], validate_choice=False)
 
 
 class RegionForm(FlaskForm):

@@ -107,7 +107,7 @@ def label_of(kind: str, key: Any) -> str:
     """Return the label of a state, trigger, body, role, mode, post, level, category or outcome."""
     table = {"state": L.STATES, "trigger": L.TRIGGERS, "body": L.BODIES, "role": L.ROLES, "mode": L.MODES,
              "post": L.POSTS, "level": L.REGION_LEVELS, "category": L.COMPLAINT_CATEGORIES,
-             "outcome": L.OUTCOMES, "escalation": L.LEVELS}[kind]
+             "outcome": L.OUTCOMES, "escalation": L.LEVELS, "review": L.REVIEW_STATUSES}[kind]
     return L.label(table, key, lang())
 
 

@@ -108,7 +108,8 @@ def record_verdict(uow: UnitOfWork, actor: Actor, candidate_id: Any, department:
     review = review_of(rules)
     require(actor.is_admin or actor.role == "reviewer")
     if review is None:
-        raise InvalidRequest.one("department", "this rule set has no joint review", "本规则未设资格联审")
+        # a well-formed request on an election whose rule set has no review (liaoning-2014): its state refuses it
+        raise InvalidState("this election's rule set has no joint review", "本次选举适用的规则未设资格联审")
     dept = require_choice(department, "department", tuple(d.code for d in review.departments))
     if not actor.is_admin:
         require(_department_of(s, actor) == dept)
