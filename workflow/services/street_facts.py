@@ -68,7 +68,7 @@ def record_region_fact(uow: UnitOfWork, actor: Actor, code: Any, region_code: An
     note_text = require_text(note, "note", 2000, required=False)
     elections = _elections(s, actor, campaign.id, region)
     ids = [e.id for e in elections]
-    current = dict(s.execute(select(Fact.election_id, Fact.value).where(
+    current: dict[int, Any] = dict(s.execute(select(Fact.election_id, Fact.value).where(
         Fact.election_id.in_(ids), Fact.key == key)).all()) if ids else {}
     recorded: list[int] = []
     skipped: list[dict[str, Any]] = []
