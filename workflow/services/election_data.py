@@ -248,16 +248,21 @@ def _refuse_same_number(s: Session, election_id: int, hashed: Optional[str], own
         raise Duplicate("a candidate of this election already has this id number", "本次选举已有候选人使用该身份证号")
 
 
-def update_candidate(uow: UnitOfWork, actor: Actor, candidate_id: Any, raw: Any) -> Candidate:
-    """Change a candidate's fields (or withdraw them); only in nomination or candidate_meeting."""
-    s = uow.session
+def candidate_for_update(s: Session, actor: Actor, candidate_id: Any) -> tuple[Candidate, Election]:
+    """Return a candidate and its election, locked for a change; 404 when missing or outside the actor's scope."""
     try:
         cand = s.get(Candidate, int(candidate_id))
     except (TypeError, ValueError):
         cand = None
     if cand is None:
         raise NotFound()
-    election = get_election(s, actor, cand.election_id, for_update=True)
+    return cand, get_election(s, actor, cand.election_id, for_update=True)
+
+
+def update_candidate(uow: UnitOfWork, actor: Actor, candidate_id: Any, raw: Any) -> Candidate:
+    """Change a candidate's fields (or withdraw them); only in nomination or candidate_meeting."""
+    s = uow.session
+    cand, election = candidate_for_update(s, actor, candidate_id)
     fields = _candidate_fields(election.body, raw, creating=False)
     require(may_edit_election(actor))
     _refuse_qualified(get_rule_set(election.campaign.rule_set), raw)

@@ -23,6 +23,7 @@ from ..db import UnitOfWork
 from ..errors import InvalidRequest, NotFound
 from ..models import ApiToken, LoginThrottle, Region, UiSession, User
 from ..passwords import MIN_LENGTH, check_password, hash_password
+from .tokens import _aware, wall_now  # one wall clock for tokens, sign-ins and sessions
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,6 @@ class ThrottlePolicy:
 
 
 _dummy_hash: Optional[str] = None
-
-
-def wall_now() -> dt.datetime:
-    """Return the wall-clock time in UTC: sign-ins and sessions follow real time, never the frozen domain clock."""
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _aware(value: Optional[dt.datetime]) -> Optional[dt.datetime]:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
 
 
 def _keys(username: str, address: str) -> tuple[str, str]:

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from ..auth import Actor, require
 from ..db import UnitOfWork
-from ..errors import InvalidRequest, InvalidState, NotFound
+from ..errors import InvalidRequest, InvalidState
 from ..models import Candidate, CandidateReview, Community, Complaint, Election, User
 from ..ruleset import JointReview, RuleSet, get_rule_set
-from .common import audit, community_scope, get_election, require_choice, require_text
-from .election_data import CANDIDATE_STATES, clear_list_approvals
+from .common import audit, community_scope, require_choice, require_text
+from .election_data import CANDIDATE_STATES, candidate_for_update, clear_list_approvals
 
 VERDICTS = ("pass", "fail")
 
@@ -97,13 +97,7 @@ def _department_of(s: Session, actor: Actor) -> Optional[str]:
 def record_verdict(uow: UnitOfWork, actor: Actor, candidate_id: Any, department: Any, raw: Any) -> Candidate:
     """Record (or change) one department's verdict; a failure disqualifies, a return to all-pass re-admits."""
     s = uow.session
-    try:
-        cand = s.get(Candidate, int(candidate_id))
-    except (TypeError, ValueError):
-        cand = None
-    if cand is None:
-        raise NotFound()
-    election = get_election(s, actor, cand.election_id, for_update=True)
+    cand, election = candidate_for_update(s, actor, candidate_id)
     rules = get_rule_set(election.campaign.rule_set)
     review = review_of(rules)
     require(actor.is_admin or actor.role == "reviewer")
