@@ -187,10 +187,14 @@ def load(schema: type[Schema], data: Any = None, partial: bool = False,
 
 
 def load_query(schema: type[Schema], exists: Optional[Callable[[], Any]] = None) -> dict[str, Any]:
-    """Validate the query string with a schema (unknown parameters are ignored); ``exists`` as in load()."""
+    """Validate the query string with a schema (an unknown parameter is a 400, like an unknown field); ``exists`` as in load()."""
     args = request.args.to_dict(flat=True)
     problems: dict[str, tuple[str, str]] = {}
     _unstorable(args, "", problems)
+    known = {f.data_key or name for name, f in schema().fields.items()}
+    for name in args:
+        if name not in known:
+            problems.setdefault(name or "query", ("unknown query parameter", "未知的查询参数"))
     try:
         if problems:
             raise InvalidRequest(problems)
