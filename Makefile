@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: install install-test system-deps demo test lint serve clean
+.PHONY: install install-test demo-deps system-deps demo test lint serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,16 +18,21 @@ install-test: $(BIN)/python
 	$(BIN)/pip install -e '.[test]'
 	$(BIN)/pybabel compile -f -d web/translations >/dev/null 2>&1 || true
 
-# Debian packages: Chromium for Playwright, CJK fonts for screenshots and the announcements' PDF, pango for
-# WeasyPrint (the PDF), poppler-utils for the tests that read the PDF's text back (pdftotext)
-APT_PACKAGES = chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+# Debian packages. The demo publishes announcements as PDF: WeasyPrint on pango with the Noto CJK fonts
+# (demo-deps). The tests also drive Chromium (Playwright) and read the PDF's text back with poppler's pdftotext.
+DEMO_PACKAGES = fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+APT_PACKAGES = chromium poppler-utils $(DEMO_PACKAGES)
+APT_GET = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(1); \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(1); fi
+demo-deps:
+	@if ! ldconfig -p | grep -q libpangoft2 || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
+	  $(call APT_GET,$(DEMO_PACKAGES)); fi
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ] || ! ldconfig -p | grep -q libpangoft2 \
 	    || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(APT_PACKAGES); \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(APT_PACKAGES); fi; fi
+	  $(call APT_GET,$(APT_PACKAGES)); fi
 
-demo: install
+demo: demo-deps install
 	$(BIN)/huanjie demo
 	$(BIN)/huanjie serve --port $(PORT)
 
@@ -39,9 +44,9 @@ lint: install-test
 	$(BIN)/ruff check workflow web scheduler huanjie
 	$(BIN)/mypy
 
-# the whole suite on every core (pytest-xdist, one PostgreSQL database per worker), the 20 slowest tests at the end
+# lint first, then the whole suite on every core (pytest-xdist, one PostgreSQL database per worker), the 20 slowest tests at the end
 PYTEST_WORKERS ?= auto
-test: system-deps install-test
+test: system-deps install-test lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=20
 
 clean:
